@@ -1,0 +1,321 @@
+//! `ozinstant`: command-line front end of the ozinstant face-liveness engine.
+//!
+//! ```text
+//! ozinstant analyze PATH... [--format table|json|jsonl|csv] [--threshold X] [--jobs N]
+//!                   [--request-id ID] [--no-quality-gate] [--face-policy single|largest]
+//!                   [--config FILE.json] [--ort-library PATH] [--no-progress]
+//! ozinstant schema [--media]
+//! ozinstant info [--config FILE.json] [--ort-library PATH]
+//! ```
+//!
+//! Results go to stdout, diagnostics to stderr; nothing is written to disk. Exit codes:
+//! [`EXIT_OK`], [`EXIT_MEDIA_ERROR`], [`EXIT_USAGE`], [`EXIT_ENGINE`].
+
+mod analyze;
+mod inputs;
+mod output;
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use ozinstant::{Engine, EngineConfig, FacePolicy};
+
+use crate::output::{Format, Output};
+
+/// Every file was analysed, whatever the verdicts (`FAILED` verdicts included).
+const EXIT_OK: u8 = 0;
+/// At least one file could not be analysed (its result carries an `error` object); the other
+/// files are still reported.
+const EXIT_MEDIA_ERROR: u8 = 1;
+/// Usage error: bad flag or value, nonexistent path, folder without images, bad config file.
+const EXIT_USAGE: u8 = 2;
+/// The engine cannot start (ONNX Runtime not found, model error, ...).
+const EXIT_ENGINE: u8 = 3;
+
+/// Face liveness (passive anti-spoofing) on image files, in-process and stateless.
+#[derive(Debug, Parser)]
+#[command(name = "ozinstant", version, propagate_version = true)]
+#[command(after_help = "Exit codes: 0 every file analysed (whatever the verdicts), 1 some file could not be \
+analysed, 2 usage error, 3 the engine cannot start.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Analyse image files and folders; each file is its own single-media request.
+    Analyze(AnalyzeArgs),
+    /// Print the JSON Schema of results (`RequestResult`; `--media` for one `MediaResult`,
+    /// i.e. one `--format jsonl` line).
+    Schema {
+        /// Print the schema of one media result instead.
+        #[arg(long)]
+        media: bool,
+    },
+    /// Print, as JSON, the ONNX Runtime library in use, the models, the configuration and the
+    /// error code table.
+    Info(EngineArgs),
+}
+
+/// Options that shape the engine itself.
+#[derive(Debug, Args)]
+struct EngineArgs {
+    /// Engine configuration (JSON object of `EngineConfig`); command-line flags override it.
+    #[arg(long, value_name = "FILE.json")]
+    config: Option<PathBuf>,
+    /// Path of the ONNX Runtime shared library (libonnxruntime.so); default: searched.
+    #[arg(long, value_name = "PATH")]
+    ort_library: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct AnalyzeArgs {
+    /// Image files and folders. Folders are walked recursively in sorted order for
+    /// jpg/jpeg/png/webp/bmp/gif files (hidden entries skipped); files named explicitly are
+    /// always analysed.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Attack threshold on confidence_spoofing (0..1): a score at or above it is DECLINED.
+    #[arg(long, value_name = "X", value_parser = parse_threshold)]
+    threshold: Option<f64>,
+    /// Files analysed in parallel [default: the engine's threads, one per core].
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    jobs: Option<u16>,
+    /// Request id put on every result [default: a UUID v4 per file].
+    #[arg(long, value_name = "ID", value_parser = parse_request_id)]
+    request_id: Option<String>,
+    /// Report failing quality checks without failing the media.
+    #[arg(long)]
+    no_quality_gate: bool,
+    /// What to do with several faces: `single` fails with MULTIPLE_FACES, `largest` analyses
+    /// the largest.
+    #[arg(long, value_enum, value_name = "POLICY")]
+    face_policy: Option<FacePolicyArg>,
+    #[command(flatten)]
+    engine: EngineArgs,
+    /// Never show the progress bar (it is only shown on a terminal, for more than 3 files).
+    #[arg(long)]
+    no_progress: bool,
+}
+
+/// `--face-policy` values.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum FacePolicyArg {
+    /// Exactly one face is required.
+    Single,
+    /// Analyse the largest face.
+    Largest,
+}
+
+impl From<FacePolicyArg> for FacePolicy {
+    fn from(p: FacePolicyArg) -> Self {
+        match p {
+            FacePolicyArg::Single => FacePolicy::Single,
+            FacePolicyArg::Largest => FacePolicy::Largest,
+        }
+    }
+}
+
+fn parse_threshold(s: &str) -> Result<f64, String> {
+    let t: f64 = s.trim().parse().map_err(|e| format!("not a number: {e}"))?;
+    if (0.0..=1.0).contains(&t) { Ok(t) } else { Err(format!("{s} is outside 0..1")) }
+}
+
+fn parse_request_id(s: &str) -> Result<String, String> {
+    ozinstant::request::validate_request_id(s).map_err(|e| e.to_string())?;
+    Ok(s.to_owned())
+}
+
+fn main() -> ExitCode {
+    // ONNX Runtime ≥ 1.29 writes telemetry state under ~/.cache/Microsoft unless this is set
+    // before it initialises. The core sets it too; doing it here, first thing on the main
+    // thread, keeps the write away from any other thread.
+    // SAFETY: no other thread exists yet, so nothing reads the environment concurrently.
+    unsafe { std::env::set_var("ORT_DISABLE_TELEMETRY", "1") };
+
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version go to stdout with code 0; usage errors to stderr with code 2.
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(EXIT_USAGE));
+        }
+    };
+    ExitCode::from(match cli.command {
+        Command::Analyze(args) => cmd_analyze(args),
+        Command::Schema { media } => {
+            let text = if media { ozinstant::report::media_schema_json() } else { ozinstant::report::result_schema_json() };
+            print_stdout(&text)
+        }
+        Command::Info(args) => cmd_info(&args),
+    })
+}
+
+/// Prints a usage error and returns [`EXIT_USAGE`].
+fn usage_error(msg: impl std::fmt::Display) -> u8 {
+    eprintln!("ozinstant: error: {msg}");
+    EXIT_USAGE
+}
+
+/// Writes `text` and a newline to stdout. A closed pipe ends quietly.
+fn print_stdout(text: &str) -> u8 {
+    let mut out = io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Ok(()) => EXIT_OK,
+        Err(e) => write_failed(&e, EXIT_OK),
+    }
+}
+
+/// Exit code after a failed write to stdout: quiet on a closed pipe (`code`), else reported.
+fn write_failed(e: &io::Error, code: u8) -> u8 {
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        code
+    } else {
+        eprintln!("ozinstant: error: cannot write the output: {e}");
+        EXIT_MEDIA_ERROR
+    }
+}
+
+/// The configuration file (if any) with `--ort-library` applied.
+fn load_config(args: &EngineArgs) -> Result<EngineConfig, String> {
+    let mut cfg = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            EngineConfig::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?
+        }
+        None => EngineConfig::default(),
+    };
+    if let Some(lib) = &args.ort_library {
+        cfg.ort_library_path = Some(lib.clone());
+    }
+    Ok(cfg)
+}
+
+/// Starts the engine; on failure prints the core's message (which says how to fix it).
+fn start_engine(cfg: EngineConfig) -> Result<Engine, u8> {
+    Engine::new(cfg).map_err(|e| {
+        eprintln!("ozinstant: error: cannot start the engine ({}): {e}", e.name());
+        EXIT_ENGINE
+    })
+}
+
+fn cmd_analyze(args: AnalyzeArgs) -> u8 {
+    // Every path is checked before the engine starts.
+    let inputs = match inputs::collect(&args.paths) {
+        Ok(i) => i,
+        Err(e) => return usage_error(e),
+    };
+    for e in &inputs.walk_errors {
+        eprintln!("ozinstant: warning: {e}");
+    }
+    let mut cfg = match load_config(&args.engine) {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    if let Some(t) = args.threshold {
+        cfg.threshold = t;
+    }
+    if args.no_quality_gate {
+        cfg.quality.enabled = false;
+    }
+    if let Some(p) = args.face_policy {
+        cfg.face_policy = p.into();
+    }
+    if let Some(j) = args.jobs {
+        cfg.threads = usize::from(j);
+    }
+    // No more workers (and engine sessions) than files; enough in-flight slots for all of
+    // them so that the engine never answers `busy` to the CLI's own load.
+    let files = &inputs.files;
+    let workers = cfg.resolved_threads().clamp(1, files.len().max(1));
+    cfg.threads = workers;
+    cfg.max_in_flight = cfg.resolved_max_in_flight().max(4 * workers);
+    if let Err(e) = cfg.validate() {
+        return usage_error(e);
+    }
+    let threshold = cfg.threshold;
+    let engine = match start_engine(cfg) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+
+    let progress = (!args.no_progress && files.len() > 3 && io::stderr().is_terminal()).then(|| progress_bar(files.len()));
+    let stdout = io::stdout();
+    let color = args.format == Format::Table && stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut out = Output::new(args.format, BufWriter::new(stdout.lock()), color);
+    let run = analyze::Run {
+        engine: &engine,
+        request_id: args.request_id.as_deref(),
+        threshold,
+        workers,
+        progress: progress.as_ref(),
+    };
+
+    let start = Instant::now();
+    let written = out
+        .begin()
+        .and_then(|()| run.run(files, |r| out.push(r)))
+        .and_then(|()| {
+            if let Some(bar) = &progress {
+                bar.finish_and_clear();
+            }
+            out.finish(engine.models(), start.elapsed())
+        });
+    if let Some(bar) = &progress {
+        bar.finish_and_clear();
+    }
+    let summary = out.summary();
+    let code = if summary.errors > 0 || !inputs.walk_errors.is_empty() { EXIT_MEDIA_ERROR } else { EXIT_OK };
+    match written {
+        Ok(()) => code,
+        Err(e) => write_failed(&e, code),
+    }
+}
+
+fn progress_bar(len: usize) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {elapsed_precise} [{wide_bar}] {pos}/{len} files, eta {eta}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+fn cmd_info(args: &EngineArgs) -> u8 {
+    let cfg = match load_config(args) {
+        Ok(c) => c,
+        Err(e) => return usage_error(e),
+    };
+    let engine = match start_engine(cfg) {
+        Ok(e) => e,
+        Err(code) => return code,
+    };
+    let runtime = engine.runtime();
+    let codes: Vec<serde_json::Value> =
+        ozinstant::Error::CODES.iter().map(|(number, code)| serde_json::json!({ "number": number, "code": code })).collect();
+    let doc = serde_json::json!({
+        "engine_version": env!("CARGO_PKG_VERSION"),
+        "schema_version": ozinstant::report::SCHEMA_VERSION,
+        "runtime": {
+            "library_path": runtime.library_path.display().to_string(),
+            "found_by": runtime.found_by,
+        },
+        "models": engine.models(),
+        "config": engine.config(),
+        "error_codes": codes,
+    });
+    match serde_json::to_string_pretty(&doc) {
+        Ok(text) => print_stdout(&text),
+        Err(e) => {
+            eprintln!("ozinstant: error: {e}");
+            EXIT_MEDIA_ERROR
+        }
+    }
+}

@@ -1,0 +1,273 @@
+//! Engine configuration. Serde-deserialisable so every front door (C's JSON string, Python's
+//! keyword arguments, Node's object) builds the same struct. Unknown keys are rejected.
+
+use std::path::PathBuf;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Everything an [`Engine`](crate::Engine) can be configured with. All fields have defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct EngineConfig {
+    /// Absolute path of `libonnxruntime.so*`. When unset, the engine searches `ORT_DYLIB_PATH`,
+    /// the repo-local cache filled by `make demo`, an installed `onnxruntime` Python package,
+    /// then the system library paths.
+    pub ort_library_path: Option<PathBuf>,
+    /// Model files to use instead of the embedded ones.
+    pub models: ModelPaths,
+    /// Worker threads of the engine's pool (batches and async submissions run there).
+    /// `0` means one per available core.
+    pub threads: usize,
+    /// ONNX Runtime intra-op threads per session. `1` avoids oversubscription because the
+    /// engine already parallelises across media.
+    pub intra_op_threads: usize,
+    /// Requests that may be in flight at once (running or queued). Past it, calls fail at once
+    /// with `busy`. `0` means `4 * threads`.
+    pub max_in_flight: usize,
+    /// Input limits.
+    pub limits: Limits,
+    /// Default attack threshold on `confidence_spoofing` (0..1): a score at or above it is an attack.
+    pub threshold: f64,
+    /// How to treat images with several faces.
+    pub face_policy: FacePolicy,
+    /// Face detection settings.
+    pub detection: DetectionConfig,
+    /// Quality gate thresholds.
+    pub quality: QualityConfig,
+    /// What outlives a call. `none` keeps nothing; `metadata` hands ids, timings, sizes and
+    /// resolutions to the observer registered on the engine.
+    pub retention: Retention,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            ort_library_path: None,
+            models: ModelPaths::default(),
+            threads: 0,
+            intra_op_threads: 1,
+            max_in_flight: 0,
+            limits: Limits::default(),
+            threshold: 0.5,
+            face_policy: FacePolicy::Single,
+            detection: DetectionConfig::default(),
+            quality: QualityConfig::default(),
+            retention: Retention::None,
+        }
+    }
+}
+
+impl EngineConfig {
+    /// Parses a JSON object (as the C and Node doors pass it). Empty string means defaults.
+    pub fn from_json(json: &str) -> Result<Self> {
+        if json.trim().is_empty() {
+            return Ok(Self::default());
+        }
+        let cfg: EngineConfig = serde_json::from_str(json).map_err(|e| Error::Config(e.to_string()))?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// This configuration as JSON (the inverse of [`from_json`](Self::from_json)).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".to_owned())
+    }
+
+    /// Checks ranges. Called by `Engine::new`.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: &str| Err(Error::Config(m.to_owned()));
+        if !(0.0..=1.0).contains(&self.threshold) {
+            return bad("threshold must be within 0..=1");
+        }
+        if self.intra_op_threads == 0 {
+            return bad("intra_op_threads must be at least 1");
+        }
+        if self.threads > 1024 {
+            return bad("threads must be at most 1024");
+        }
+        let l = &self.limits;
+        if l.max_media_per_request == 0 || l.max_bytes_per_media == 0 || l.max_pixels == 0 || l.max_dimension == 0 {
+            return bad("limits must be positive");
+        }
+        let d = &self.detection;
+        if !(0.0..=1.0).contains(&d.min_score) || !(0.0..=1.0).contains(&d.count_min_score) {
+            return bad("detection scores must be within 0..=1");
+        }
+        if d.count_long_side < 64 || d.count_long_side > 4096 {
+            return bad("detection.count_long_side must be within 64..=4096");
+        }
+        Ok(())
+    }
+
+    /// Worker threads after resolving `0` to the number of cores.
+    pub fn resolved_threads(&self) -> usize {
+        if self.threads == 0 {
+            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+        } else {
+            self.threads
+        }
+    }
+
+    /// `max_in_flight` after resolving `0`.
+    pub fn resolved_max_in_flight(&self) -> usize {
+        if self.max_in_flight == 0 { 4 * self.resolved_threads() } else { self.max_in_flight }
+    }
+}
+
+/// Paths of model files that replace the embedded ones. Each file is checked to have the
+/// expected inputs and outputs when loaded.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct ModelPaths {
+    /// RetinaFace (SilentFace) detector.
+    pub retinaface: Option<PathBuf>,
+    /// MiniFASNetV2, crop scale 2.7.
+    pub minifasnet_v2: Option<PathBuf>,
+    /// MiniFASNetV1SE, crop scale 4.0.
+    pub minifasnet_v1se: Option<PathBuf>,
+    /// MTCNN proposal network.
+    pub mtcnn_pnet: Option<PathBuf>,
+    /// MTCNN refinement network.
+    pub mtcnn_rnet: Option<PathBuf>,
+    /// MTCNN output network (landmarks).
+    pub mtcnn_onet: Option<PathBuf>,
+}
+
+/// Input limits. Checked before allocation where possible (byte size first, then the image
+/// header's dimensions).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Media per request (Oz: 10).
+    pub max_media_per_request: usize,
+    /// Encoded bytes per media (Oz: 10 MiB).
+    pub max_bytes_per_media: u64,
+    /// Decoded pixels per image (width × height).
+    pub max_pixels: u64,
+    /// Longest side in pixels.
+    pub max_dimension: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_media_per_request: 10,
+            max_bytes_per_media: 10 * 1024 * 1024,
+            max_pixels: 50_000_000,
+            max_dimension: 16_384,
+        }
+    }
+}
+
+/// What to do when an image holds more than one confident face.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FacePolicy {
+    /// Exactly one face is required (Oz's rule): several give `FAILED/MULTIPLE_FACES`.
+    Single,
+    /// Analyse the largest face and report the others.
+    Largest,
+}
+
+/// Face detection thresholds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct DetectionConfig {
+    /// Minimum RetinaFace score of the liveness box; below it the image has `NO_FACE`.
+    pub min_score: f32,
+    /// Minimum score for a face to be counted (for `MULTIPLE_FACES`) at the counting input.
+    pub count_min_score: f32,
+    /// Long side of the second detector input used to count faces (pixels); faces confident at
+    /// either this size or the original ~192² input count. The liveness box still comes from
+    /// the original input. 320 finds the group sample's faces that vanish at 192²; larger
+    /// sizes cost more (ORT, one thread: 4.6 ms at 320×240, 17 ms at 640×480).
+    pub count_long_side: u32,
+    /// Faces smaller than this fraction of the largest face's height are not counted.
+    pub count_min_relative_size: f32,
+    /// Run MTCNN O-Net on the face box for five landmarks (pose check, reports).
+    pub landmarks: bool,
+    /// When RetinaFace finds nothing, run the full MTCNN cascade to find small faces.
+    pub mtcnn_fallback: bool,
+}
+
+impl Default for DetectionConfig {
+    fn default() -> Self {
+        DetectionConfig {
+            min_score: 0.6,
+            count_min_score: 0.8,
+            count_long_side: 320,
+            count_min_relative_size: 0.3,
+            landmarks: true,
+            mtcnn_fallback: true,
+        }
+    }
+}
+
+/// Quality gate thresholds. Each check is reported with its value and threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct QualityConfig {
+    /// When false, failing checks are still reported but do not fail the media.
+    pub enabled: bool,
+    /// Smallest acceptable face side (min of width and height), in original pixels.
+    pub min_face_px: f32,
+    /// Largest fraction of the face box that may lie outside the image (0..1).
+    pub max_outside_fraction: f32,
+    /// Minimum variance of the Laplacian of the grey face crop (sharpness).
+    pub min_sharpness: f32,
+    /// Minimum mean luma of the face (0..255).
+    pub min_brightness: f32,
+    /// Maximum mean luma of the face (0..255).
+    pub max_brightness: f32,
+    /// Maximum absolute yaw estimate from landmarks, degrees.
+    pub max_yaw_deg: f32,
+    /// Maximum absolute roll from the eye line, degrees.
+    pub max_roll_deg: f32,
+}
+
+impl Default for QualityConfig {
+    fn default() -> Self {
+        QualityConfig {
+            enabled: true,
+            min_face_px: 60.0,
+            max_outside_fraction: 0.25,
+            min_sharpness: 10.0,
+            min_brightness: 40.0,
+            max_brightness: 225.0,
+            max_yaw_deg: 45.0,
+            max_roll_deg: 35.0,
+        }
+    }
+}
+
+/// What outlives a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Retention {
+    /// Nothing: the call returns its result and the engine forgets it.
+    None,
+    /// The registered observer receives ids, timestamps, durations, sizes and resolutions.
+    Metadata,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_round_trip_and_unknown_keys() {
+        let cfg = EngineConfig::from_json(r#"{"threshold":0.7,"limits":{"max_media_per_request":3}}"#).unwrap();
+        assert_eq!(cfg.threshold, 0.7);
+        assert_eq!(cfg.limits.max_media_per_request, 3);
+        assert_eq!(cfg.limits.max_bytes_per_media, 10 * 1024 * 1024);
+        assert_eq!(EngineConfig::from_json(&cfg.to_json()).unwrap(), cfg);
+        let err = EngineConfig::from_json(r#"{"treshold":0.7}"#).unwrap_err();
+        assert_eq!(err.name(), "invalid_config");
+        assert!(err.to_string().contains("treshold"));
+        assert!(EngineConfig::from_json(r#"{"threshold":1.5}"#).is_err());
+        assert_eq!(EngineConfig::from_json("").unwrap(), EngineConfig::default());
+    }
+}

@@ -1,0 +1,394 @@
+//! The engine: loaded once, shared across threads (`Send + Sync`, cheap to clone), and
+//! stateless between calls.
+//!
+//! * **Backpressure**: at most `max_in_flight` requests run or wait at once. Past it, every
+//!   entry point fails at once with [`Error::Busy`]; nothing already accepted is dropped.
+//! * **Threads**: requests with several media, batches and [`Engine::submit`] run on the
+//!   engine's own rayon pool; [`Engine::analyze`] of one media runs on the caller's thread.
+//! * **Retention**: with `retention = metadata`, the observer set with
+//!   [`Engine::set_observer`] receives one [`MetadataEvent`] per media: ids, times, sizes and
+//!   outcome, never pixels or scores tied to content.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use rayon::prelude::*;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::config::{EngineConfig, Retention};
+use crate::error::{Error, ErrorCategory, Result};
+use crate::models::ModelVersion;
+use crate::pipeline::{MediaContext, Pipeline};
+use crate::report::{FailReason, MediaResult, RequestResult, Resolution, SCHEMA_VERSION};
+use crate::request::{AnalyzeOptions, Media, MediaRef, Request, validate_request_id};
+use crate::runtime::{self, RuntimeInfo, SessionSettings};
+use crate::stats::{Collector, Stats};
+
+/// What a `metadata` retention observer receives for each media. Never pixels, crops,
+/// embeddings or scores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MetadataEvent {
+    /// Request id.
+    pub request_id: String,
+    /// Position of the media in its request.
+    pub media_index: usize,
+    /// When the analysis started, milliseconds since the Unix epoch.
+    pub started_at_unix_ms: u64,
+    /// How long it took, milliseconds.
+    pub duration_ms: f64,
+    /// Encoded size in bytes (`null` when decoding failed early).
+    pub encoded_bytes: Option<u64>,
+    /// Decoded width, pixels.
+    pub width: Option<u32>,
+    /// Decoded height, pixels.
+    pub height: Option<u32>,
+    /// Outcome.
+    pub resolution: Resolution,
+    /// Failure reason, if any.
+    pub reason: Option<FailReason>,
+    /// Error code, if the media could not be analysed.
+    pub error_code: Option<String>,
+}
+
+/// Callback receiving retention metadata.
+pub type Observer = Arc<dyn Fn(&MetadataEvent) + Send + Sync>;
+
+struct Inner {
+    config: EngineConfig,
+    pipeline: Pipeline,
+    pool: rayon::ThreadPool,
+    runtime: &'static RuntimeInfo,
+    in_flight: AtomicUsize,
+    max_in_flight: usize,
+    stats: Collector,
+    observer: RwLock<Option<Observer>>,
+}
+
+/// The liveness engine. Build it once with [`Engine::new`] and share it (it is `Clone`,
+/// `Send` and `Sync`; clones share the same models and pool).
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("threads", &self.inner.pool.current_num_threads())
+            .field("max_in_flight", &self.inner.max_in_flight)
+            .field("runtime", &self.inner.runtime.library_path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A slot among `max_in_flight`; released on drop.
+struct Permit {
+    inner: Arc<Inner>,
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        self.inner.in_flight.fetch_sub(1, Ordering::AcqRel);
+        self.inner.stats.completed();
+    }
+}
+
+impl Engine {
+    /// Loads ONNX Runtime (once per process), checks and loads every model, and starts the
+    /// worker pool. Fails with a typed error (`runtime_not_found`, `model_error`,
+    /// `invalid_config`, ...) and never panics.
+    pub fn new(config: EngineConfig) -> Result<Engine> {
+        config.validate()?;
+        let runtime = runtime::environment(config.ort_library_path.as_deref())?;
+        let threads = config.resolved_threads();
+        let settings = SessionSettings { intra_op_threads: config.intra_op_threads, sessions_per_model: threads };
+        let pipeline = Pipeline::load(&config, settings)?;
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("ozinstant-{i}"))
+            .build()
+            .map_err(|e| Error::Internal(format!("cannot start worker threads: {e}")))?;
+        let max_in_flight = config.resolved_max_in_flight();
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                config,
+                pipeline,
+                pool,
+                runtime,
+                in_flight: AtomicUsize::new(0),
+                max_in_flight,
+                stats: Collector::default(),
+                observer: RwLock::new(None),
+            }),
+        })
+    }
+
+    /// The configuration the engine was built with.
+    pub fn config(&self) -> &EngineConfig {
+        &self.inner.config
+    }
+
+    /// Where ONNX Runtime was loaded from.
+    pub fn runtime(&self) -> &RuntimeInfo {
+        self.inner.runtime
+    }
+
+    /// Identities (id, sha256, source) of the loaded models.
+    pub fn models(&self) -> &[ModelVersion] {
+        self.inner.pipeline.versions()
+    }
+
+    /// True once the models are loaded and the engine accepts work (always, for an engine that
+    /// was built; the method exists for readiness probes of hosts).
+    pub fn ready(&self) -> bool {
+        self.inner.pool.current_num_threads() > 0
+    }
+
+    /// Runs every model once on every worker so that the first real calls are not slower.
+    pub fn warm_up(&self) -> Result<()> {
+        let results: Vec<Result<()>> = self.inner.pool.broadcast(|_| self.inner.pipeline.warm_up());
+        results.into_iter().collect()
+    }
+
+    /// Counters and the latency histogram.
+    pub fn stats(&self) -> Stats {
+        self.inner.stats.snapshot(self.inner.in_flight.load(Ordering::Acquire), self.inner.max_in_flight)
+    }
+
+    /// Sets (or clears) the retention observer. It is called only when `retention` is
+    /// `metadata`, on the thread that analysed the media.
+    pub fn set_observer(&self, observer: Option<Observer>) {
+        *self.inner.observer.write().unwrap_or_else(|p| p.into_inner()) = observer;
+    }
+
+    fn acquire(&self) -> Result<Permit> {
+        let inner = &self.inner;
+        let prev = inner.in_flight.fetch_add(1, Ordering::AcqRel);
+        if prev >= inner.max_in_flight {
+            inner.in_flight.fetch_sub(1, Ordering::AcqRel);
+            inner.stats.busy();
+            return Err(Error::Busy { in_flight: prev, limit: inner.max_in_flight });
+        }
+        inner.stats.accepted();
+        Ok(Permit { inner: Arc::clone(inner) })
+    }
+
+    /// Analyses one media on the calling thread, with the engine's default options. Input
+    /// errors (undecodable bytes, limits, unreadable file) are returned as `Err`; face and
+    /// quality failures are `Ok` results with `resolution = FAILED`.
+    pub fn analyze(&self, media: Media) -> Result<MediaResult> {
+        self.analyze_with(media, &AnalyzeOptions::default())
+    }
+
+    /// [`analyze`](Self::analyze) with per-call options.
+    pub fn analyze_with(&self, media: Media, options: &AnalyzeOptions) -> Result<MediaResult> {
+        self.analyze_ref(media.as_ref(), media.label.clone(), options)
+    }
+
+    /// Analyses borrowed content (bytes, path or pixels) without taking ownership; for front
+    /// doors that hold the caller's buffer. Same error contract as [`analyze`](Self::analyze).
+    pub fn analyze_ref(&self, media: MediaRef<'_>, label: Option<String>, options: &AnalyzeOptions) -> Result<MediaResult> {
+        options.validate()?;
+        let _permit = self.acquire()?;
+        let request_id = request_id(options)?;
+        let r = self.run_guarded(|| {
+            let (result, input_error) = self.run_media(media, 0, label, &request_id, options)?;
+            match input_error {
+                Some(e) => Err(e),
+                None => Ok(result),
+            }
+        });
+        if r.as_ref().is_err_and(|e| !matches!(e.category(), ErrorCategory::InvalidInput | ErrorCategory::Io)) {
+            self.inner.stats.error();
+        }
+        r
+    }
+
+    /// Analyses a request ("folder"): its media in parallel on the engine's pool, one result
+    /// per media in order. Media that cannot be decoded are reported as `FAILED/INPUT_ERROR`
+    /// entries; the request itself fails only on request-level problems (busy, too many media,
+    /// bad options).
+    pub fn analyze_request(&self, request: Request) -> Result<RequestResult> {
+        self.check_request(&request)?;
+        let _permit = self.acquire()?;
+        let r = self.run_guarded(|| self.run_request(&request));
+        if r.is_err() {
+            self.inner.stats.error();
+        }
+        r
+    }
+
+    /// Analyses several requests across the pool. The batch takes one in-flight slot; each
+    /// request gets its own result or error, in order.
+    pub fn analyze_batch(&self, requests: Vec<Request>) -> Result<Vec<Result<RequestResult>>> {
+        let _permit = self.acquire()?;
+        Ok(self.inner.pool.install(|| {
+            requests
+                .par_iter()
+                .map(|r| {
+                    self.check_request(r)?;
+                    let res = self.run_guarded(|| self.run_request(r));
+                    if res.is_err() {
+                        self.inner.stats.error();
+                    }
+                    res
+                })
+                .collect()
+        }))
+    }
+
+    /// Queues a request on the engine's pool and returns at once. `callback` runs on an engine
+    /// thread with the result (carrying the request id) or the error, exactly once, even if the
+    /// analysis panics. Fails at once with `busy` when `max_in_flight` requests are in flight,
+    /// in which case `callback` is never called.
+    pub fn submit<F>(&self, request: Request, callback: F) -> Result<()>
+    where
+        F: FnOnce(Result<RequestResult>) + Send + 'static,
+    {
+        self.check_request(&request)?;
+        let permit = self.acquire()?;
+        let engine = self.clone();
+        self.inner.pool.spawn(move || {
+            let result = engine.run_guarded(|| engine.run_request(&request));
+            if result.is_err() {
+                engine.inner.stats.error();
+            }
+            drop(request); // zeroize owned buffers before the callback runs
+            // The slot is freed before the callback so that a callback may submit again.
+            drop(permit);
+            if catch_unwind(AssertUnwindSafe(|| callback(result))).is_err() {
+                tracing::error!("ozinstant: a submit callback panicked; the panic was contained");
+            }
+        });
+        Ok(())
+    }
+
+    fn check_request(&self, request: &Request) -> Result<()> {
+        request.options.validate()?;
+        let limit = self.inner.config.limits.max_media_per_request;
+        let count = request.media.len();
+        if count == 0 || count > limit {
+            return Err(Error::TooManyMedia { count, limit });
+        }
+        Ok(())
+    }
+
+    fn run_guarded<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        match catch_unwind(AssertUnwindSafe(f)) {
+            Ok(r) => r,
+            Err(panic) => {
+                let msg = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".to_owned());
+                Err(Error::Internal(format!("analysis panicked: {msg}")))
+            }
+        }
+    }
+
+    fn run_request(&self, request: &Request) -> Result<RequestResult> {
+        let start = Instant::now();
+        let options = &request.options;
+        let request_id = request_id(options)?;
+        let media: Vec<MediaResult> = if request.media.len() == 1 {
+            let m = &request.media[0];
+            vec![self.run_media(m.as_ref(), 0, m.label.clone(), &request_id, options)?.0]
+        } else {
+            self.inner.pool.install(|| {
+                request
+                    .media
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, m)| self.run_media(m.as_ref(), i, m.label.clone(), &request_id, options).map(|r| r.0))
+                    .collect::<Result<Vec<_>>>()
+            })?
+        };
+        Ok(RequestResult {
+            schema_version: SCHEMA_VERSION.to_owned(),
+            request_id,
+            resolution: RequestResult::aggregate(&media),
+            media,
+            models: self.models().to_vec(),
+            engine_version: env!("CARGO_PKG_VERSION").to_owned(),
+            total_ms: (start.elapsed().as_secs_f64() * 1e6).round() / 1e3,
+        })
+    }
+
+    fn run_media(
+        &self,
+        media: MediaRef<'_>,
+        index: usize,
+        label: Option<String>,
+        request_id: &str,
+        options: &AnalyzeOptions,
+    ) -> Result<(MediaResult, Option<Error>)> {
+        let cfg = &self.inner.config;
+        let ctx = MediaContext {
+            request_id,
+            media_index: index,
+            label,
+            threshold: options.threshold.unwrap_or(cfg.threshold),
+            quality_gate: options.quality_gate.unwrap_or(cfg.quality.enabled),
+            face_policy: options.face_policy.unwrap_or(cfg.face_policy),
+        };
+        let started = SystemTime::now();
+        let (result, error) = self.inner.pipeline.analyze(media, &ctx, cfg);
+        // Engine faults (ONNX Runtime, internal) are not media failures: the call fails.
+        let error = match error {
+            Some(e) if !matches!(e.category(), ErrorCategory::InvalidInput | ErrorCategory::Io) => return Err(e),
+            other => other,
+        };
+        self.inner.stats.media(result.resolution, result.reason, result.timings.total_ms);
+        self.notify(&result, started);
+        Ok((result, error))
+    }
+
+    fn notify(&self, r: &MediaResult, started: SystemTime) {
+        if self.inner.config.retention != Retention::Metadata {
+            return;
+        }
+        let observer = self.inner.observer.read().unwrap_or_else(|p| p.into_inner()).clone();
+        let Some(observer) = observer else { return };
+        let event = MetadataEvent {
+            request_id: r.request_id.clone(),
+            media_index: r.media_index,
+            started_at_unix_ms: started.duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0),
+            duration_ms: r.timings.total_ms,
+            encoded_bytes: r.image.as_ref().map(|i| i.encoded_bytes),
+            width: r.image.as_ref().map(|i| i.width),
+            height: r.image.as_ref().map(|i| i.height),
+            resolution: r.resolution,
+            reason: r.reason,
+            error_code: r.error.as_ref().map(|e| e.code.clone()),
+        };
+        if catch_unwind(AssertUnwindSafe(|| observer(&event))).is_err() {
+            tracing::error!("ozinstant: the retention observer panicked; the panic was contained");
+        }
+    }
+}
+
+fn request_id(options: &AnalyzeOptions) -> Result<String> {
+    match &options.request_id {
+        Some(id) => {
+            validate_request_id(id)?;
+            Ok(id.clone())
+        }
+        None => Ok(uuid::Uuid::new_v4().to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+
+    #[test]
+    fn engine_is_send_sync_clone() {
+        assert_send_sync::<Engine>();
+    }
+}

@@ -1,0 +1,45 @@
+//! # ozinstant
+//!
+//! Stateless, in-process face liveness (passive anti-spoofing). Hand it a selfie — encoded
+//! bytes, a file path or raw pixels — and get back a verdict (`SUCCESS` = live, `DECLINED` =
+//! attack, `FAILED` with a reason), the spoofing score, the face and the quality checks. No data
+//! is kept, no file is written and no socket is opened.
+//!
+//! ```no_run
+//! use ozinstant::{Engine, EngineConfig, Media};
+//! let engine = Engine::new(EngineConfig::default())?;
+//! let result = engine.analyze(Media::path("selfie.jpg"))?;
+//! println!("{} {:?}", result.resolution.as_str(), result.confidence_spoofing);
+//! # Ok::<(), ozinstant::Error>(())
+//! ```
+//!
+//! The pipeline, one module per stage: [`decode`] → [`detect`] → [`quality`] → [`liveness`] →
+//! decision ([`pipeline`]) → [`report`]. [`engine`] adds threads, backpressure, async submission,
+//! retention and metrics on top.
+#![warn(missing_docs)]
+
+pub mod config;
+pub mod decode;
+pub mod detect;
+pub mod engine;
+pub mod error;
+pub mod frame;
+pub mod liveness;
+pub mod models;
+pub mod pipeline;
+pub mod quality;
+pub mod report;
+pub mod request;
+pub mod resize;
+pub mod runtime;
+pub mod stats;
+#[cfg(test)]
+mod testutil;
+
+pub use config::{EngineConfig, FacePolicy, Limits, Retention};
+pub use decode::{ImageInfo, PixelFormat};
+pub use engine::{Engine, MetadataEvent, Observer};
+pub use error::{Error, ErrorCategory, Result};
+pub use report::{FailReason, MediaResult, RequestResult, Resolution};
+pub use request::{AnalyzeOptions, Media, MediaRef, MediaSource, Request};
+pub use stats::Stats;

@@ -1,0 +1,249 @@
+//! Result types. Their JSON (serde) is the one format every front door returns, and its JSON
+//! Schema (schemars) is published as `docs/result.schema.json`.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::decode::ImageInfo;
+use crate::error::Error;
+use crate::liveness::ModelScore;
+use crate::models::ModelVersion;
+use crate::quality::QualityReport;
+
+/// Version of the result format. Bumped on incompatible changes.
+pub const SCHEMA_VERSION: &str = "1";
+
+/// Outcome of one analysis, as Oz's Instant API names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Resolution {
+    /// Live person: `confidence_spoofing` below the threshold.
+    Success,
+    /// Attack: `confidence_spoofing` at or above the threshold.
+    Declined,
+    /// No verdict; see `reason`.
+    Failed,
+}
+
+impl Resolution {
+    /// The JSON spelling (`SUCCESS`, `DECLINED`, `FAILED`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resolution::Success => "SUCCESS",
+            Resolution::Declined => "DECLINED",
+            Resolution::Failed => "FAILED",
+        }
+    }
+}
+
+/// Why a media is `FAILED`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum FailReason {
+    /// No face was found.
+    NoFace,
+    /// More than one confident face and the policy is `single`.
+    MultipleFaces,
+    /// The quality gate failed; `quality.failed` lists the checks.
+    LowQuality,
+    /// The media could not be read or decoded; `error` says why.
+    InputError,
+}
+
+impl FailReason {
+    /// The JSON spelling (`NO_FACE`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailReason::NoFace => "NO_FACE",
+            FailReason::MultipleFaces => "MULTIPLE_FACES",
+            FailReason::LowQuality => "LOW_QUALITY",
+            FailReason::InputError => "INPUT_ERROR",
+        }
+    }
+}
+
+/// A face box in original (upright) image pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FaceBox {
+    /// Left, pixels.
+    pub x: f64,
+    /// Top, pixels.
+    pub y: f64,
+    /// Width, pixels.
+    pub width: f64,
+    /// Height, pixels.
+    pub height: f64,
+}
+
+/// One detected face.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Face {
+    /// Box in original pixels. For the analysed face this is the integer box the liveness
+    /// crops are made from.
+    #[serde(rename = "box")]
+    pub bbox: FaceBox,
+    /// Detector confidence, 0..1.
+    pub score: f64,
+    /// Five landmarks `[x, y]` (left eye, right eye, nose, left mouth corner, right mouth
+    /// corner), pixels; `null` when not computed.
+    pub landmarks: Option<Vec<[f64; 2]>>,
+    /// Which detector produced the box (`retinaface` or `mtcnn`).
+    pub detector: String,
+    /// True for the face the verdict is about.
+    pub analysed: bool,
+}
+
+/// Liveness details.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LivenessReport {
+    /// Fused probability that the face is real, 0..1.
+    pub p_real: f64,
+    /// Per-model scores and crops.
+    pub models: Vec<ModelScore>,
+}
+
+/// Time spent per stage, milliseconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Timings {
+    /// Reading and decoding the media.
+    pub decode_ms: f64,
+    /// Face detection (and counting).
+    pub detect_ms: f64,
+    /// Landmarks (MTCNN O-Net).
+    pub landmarks_ms: f64,
+    /// Quality checks.
+    pub quality_ms: f64,
+    /// Liveness crops and inference.
+    pub liveness_ms: f64,
+    /// Whole media, end to end.
+    pub total_ms: f64,
+}
+
+/// Error details for a media that could not be analysed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ErrorInfo {
+    /// Stable snake_case code (`decode_failed`, `media_too_large`, ...).
+    pub code: String,
+    /// Stable numeric code (the C enum's value).
+    pub number: u32,
+    /// Human-readable message.
+    pub message: String,
+}
+
+impl From<&Error> for ErrorInfo {
+    fn from(e: &Error) -> Self {
+        ErrorInfo { code: e.name().to_owned(), number: e.code(), message: e.to_string() }
+    }
+}
+
+/// The result for one media of a request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MediaResult {
+    /// The request this media belongs to.
+    pub request_id: String,
+    /// Position of the media in its request, from 0.
+    pub media_index: usize,
+    /// Where the media came from (a path as given, or a caller label); absent when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Analysis that produced this result (`liveness`; Oz calls it `quality`).
+    pub analysis: String,
+    /// `SUCCESS` (live), `DECLINED` (attack) or `FAILED`.
+    pub resolution: Resolution,
+    /// Why the media failed; `null` unless `resolution` is `FAILED`.
+    pub reason: Option<FailReason>,
+    /// `1 - p_real`, 0..1; `null` when not computed.
+    pub confidence_spoofing: Option<f64>,
+    /// Threshold the verdict used: a score at or above it is an attack.
+    pub threshold: f64,
+    /// Detected faces, the analysed one first.
+    pub faces: Vec<Face>,
+    /// Quality checks of the analysed face; `null` when no face was analysed.
+    pub quality: Option<QualityReport>,
+    /// Liveness details; `null` when not computed.
+    pub liveness: Option<LivenessReport>,
+    /// Decoded image facts; `null` when decoding failed.
+    pub image: Option<ImageInfo>,
+    /// Time per stage.
+    pub timings: Timings,
+    /// Present when the media could not be analysed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorInfo>,
+}
+
+impl MediaResult {
+    /// A `FAILED/INPUT_ERROR` result carrying `err`.
+    pub fn from_error(request_id: &str, media_index: usize, source: Option<String>, threshold: f64, err: &Error) -> Self {
+        MediaResult {
+            request_id: request_id.to_owned(),
+            media_index,
+            source,
+            analysis: "liveness".to_owned(),
+            resolution: Resolution::Failed,
+            reason: Some(FailReason::InputError),
+            confidence_spoofing: None,
+            threshold,
+            faces: Vec::new(),
+            quality: None,
+            liveness: None,
+            image: None,
+            timings: Timings::default(),
+            error: Some(err.into()),
+        }
+    }
+
+    /// JSON text of this result.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// The result of one request (a "folder" of media).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct RequestResult {
+    /// Result format version.
+    pub schema_version: String,
+    /// Caller-given or generated (UUID v4) request id.
+    pub request_id: String,
+    /// Folder-level outcome: `DECLINED` if any media was declined, else `FAILED` if any
+    /// failed, else `SUCCESS`.
+    pub resolution: Resolution,
+    /// One result per media, in request order.
+    pub media: Vec<MediaResult>,
+    /// Models the results were computed with.
+    pub models: Vec<ModelVersion>,
+    /// ozinstant version.
+    pub engine_version: String,
+    /// Wall time of the whole request, milliseconds.
+    pub total_ms: f64,
+}
+
+impl RequestResult {
+    /// Folder-level resolution of a set of media results.
+    pub fn aggregate(media: &[MediaResult]) -> Resolution {
+        if media.iter().any(|m| m.resolution == Resolution::Declined) {
+            Resolution::Declined
+        } else if media.iter().any(|m| m.resolution == Resolution::Failed) || media.is_empty() {
+            Resolution::Failed
+        } else {
+            Resolution::Success
+        }
+    }
+
+    /// JSON text of this result.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// JSON Schema of [`RequestResult`] (which embeds [`MediaResult`]), pretty-printed.
+pub fn result_schema_json() -> String {
+    let schema = schemars::schema_for!(RequestResult);
+    serde_json::to_string_pretty(&schema).unwrap_or_default()
+}
+
+/// JSON Schema of one [`MediaResult`] (a CLI `jsonl` line), pretty-printed.
+pub fn media_schema_json() -> String {
+    let schema = schemars::schema_for!(MediaResult);
+    serde_json::to_string_pretty(&schema).unwrap_or_default()
+}

@@ -1,0 +1,40 @@
+//! Parity with the original Silent-Face pipeline on every public sample (golden values from
+//! `docs/MODELS.md`), and the face policy on the group photo.
+
+mod common;
+
+use common::{GOLDEN, engine, sample};
+use ozinstant::{FailReason, Media, Resolution};
+
+#[test]
+fn p_real_box_and_verdict_match_golden_values() {
+    let mut report = String::new();
+    for (file, live, (w, h), golden_box, golden_p) in GOLDEN {
+        let r = engine().analyze(Media::path(sample(file))).unwrap();
+        let img = r.image.as_ref().unwrap();
+        assert_eq!((img.width, img.height), (*w, *h), "{file}: size after EXIF");
+        eprintln!("{file}: faces {:?}", r.faces);
+        let face = &r.faces[0];
+        assert!(face.analysed);
+        let got_box = [face.bbox.x, face.bbox.y, face.bbox.width, face.bbox.height];
+        let p = r.liveness.as_ref().map(|l| l.p_real).unwrap_or(f64::NAN);
+        report.push_str(&format!("{file}: box {got_box:?} (golden {golden_box:?}) p_real {p:.6} (golden {golden_p})\n"));
+        let box_err = got_box.iter().zip(golden_box).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        assert!(box_err <= 2.0, "{file}: box off by {box_err}\n{report}");
+        assert!((p - golden_p).abs() <= 0.02, "{file}: p_real {p} vs golden {golden_p}\n{report}");
+        let want = if *live { Resolution::Success } else { Resolution::Declined };
+        assert_eq!(r.resolution, want, "{file}: {r:?}");
+        let spoof = r.confidence_spoofing.unwrap();
+        assert!((spoof - (1.0 - p)).abs() < 1e-6);
+    }
+    eprintln!("{report}");
+}
+
+#[test]
+fn group_photo_is_multiple_faces() {
+    let r = engine().analyze(Media::path(sample("group_three_faces.jpg"))).unwrap();
+    assert_eq!(r.resolution, Resolution::Failed);
+    assert_eq!(r.reason, Some(FailReason::MultipleFaces), "{r:?}");
+    assert!(r.faces.len() >= 2, "{:?}", r.faces);
+    assert_eq!(r.confidence_spoofing, None);
+}
