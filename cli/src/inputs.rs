@@ -80,7 +80,11 @@ pub fn collect(paths: &[PathBuf]) -> Result<Inputs, InputError> {
     for given in paths {
         // `metadata` follows symlinks: a link to a file counts as a file.
         let meta = std::fs::metadata(given).map_err(|e| {
-            let why = if e.kind() == std::io::ErrorKind::NotFound { "no such file or folder".to_owned() } else { e.to_string() };
+            let why = if e.kind() == std::io::ErrorKind::NotFound {
+                "no such file or folder".to_owned()
+            } else {
+                e.to_string()
+            };
             InputError::NotFound(given.clone(), why)
         })?;
         if meta.is_file() {
@@ -116,7 +120,8 @@ mod tests {
     use super::*;
 
     fn temp_dir(tag: &str) -> PathBuf {
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let nanos =
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
         let d = std::env::temp_dir().join(format!("ozinstant-cli-inputs-{tag}-{}-{nanos}", std::process::id()));
         std::fs::create_dir_all(&d).unwrap();
         d
@@ -142,7 +147,12 @@ mod tests {
         let names: Vec<PathBuf> = inputs.files.iter().map(|i| i.path.strip_prefix(&d).unwrap().to_path_buf()).collect();
         assert_eq!(
             names,
-            vec![PathBuf::from("a.JPEG"), PathBuf::from("b.png"), PathBuf::from("sub/c.gif"), PathBuf::from("notes.txt")]
+            vec![
+                PathBuf::from("a.JPEG"),
+                PathBuf::from("b.png"),
+                PathBuf::from("sub/c.gif"),
+                PathBuf::from("notes.txt")
+            ]
         );
         assert_eq!(inputs.files[0].source, d.join("a.JPEG").display().to_string());
         std::fs::remove_dir_all(&d).unwrap();

@@ -152,7 +152,8 @@ fn main() -> ExitCode {
     ExitCode::from(match cli.command {
         Command::Analyze(args) => cmd_analyze(args),
         Command::Schema { media } => {
-            let text = if media { ozinstant::report::media_schema_json() } else { ozinstant::report::result_schema_json() };
+            let text =
+                if media { ozinstant::report::media_schema_json() } else { ozinstant::report::result_schema_json() };
             print_stdout(&text)
         }
         Command::Info(args) => cmd_info(&args),
@@ -247,7 +248,8 @@ fn cmd_analyze(args: AnalyzeArgs) -> u8 {
         Err(code) => return code,
     };
 
-    let progress = (!args.no_progress && files.len() > 3 && io::stderr().is_terminal()).then(|| progress_bar(files.len()));
+    let progress =
+        (!args.no_progress && files.len() > 3 && io::stderr().is_terminal()).then(|| progress_bar(files.len()));
     let stdout = io::stdout();
     let color = args.format == Format::Table && stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut out = Output::new(args.format, BufWriter::new(stdout.lock()), color);
@@ -260,15 +262,12 @@ fn cmd_analyze(args: AnalyzeArgs) -> u8 {
     };
 
     let start = Instant::now();
-    let written = out
-        .begin()
-        .and_then(|()| run.run(files, |r| out.push(r)))
-        .and_then(|()| {
-            if let Some(bar) = &progress {
-                bar.finish_and_clear();
-            }
-            out.finish(engine.models(), start.elapsed())
-        });
+    let written = out.begin().and_then(|()| run.run(files, |r| out.push(r))).and_then(|()| {
+        if let Some(bar) = &progress {
+            bar.finish_and_clear();
+        }
+        out.finish(engine.models(), start.elapsed())
+    });
     if let Some(bar) = &progress {
         bar.finish_and_clear();
     }
@@ -282,7 +281,9 @@ fn cmd_analyze(args: AnalyzeArgs) -> u8 {
 
 fn progress_bar(len: usize) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{spinner} {elapsed_precise} [{wide_bar}] {pos}/{len} files, eta {eta}") {
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} {elapsed_precise} [{wide_bar}] {pos}/{len} files, eta {eta}")
+    {
         bar.set_style(style.progress_chars("=> "));
     }
     bar
@@ -298,8 +299,10 @@ fn cmd_info(args: &EngineArgs) -> u8 {
         Err(code) => return code,
     };
     let runtime = engine.runtime();
-    let codes: Vec<serde_json::Value> =
-        ozinstant::Error::CODES.iter().map(|(number, code)| serde_json::json!({ "number": number, "code": code })).collect();
+    let codes: Vec<serde_json::Value> = ozinstant::Error::CODES
+        .iter()
+        .map(|(number, code)| serde_json::json!({ "number": number, "code": code }))
+        .collect();
     let doc = serde_json::json!({
         "engine_version": env!("CARGO_PKG_VERSION"),
         "schema_version": ozinstant::report::SCHEMA_VERSION,

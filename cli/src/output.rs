@@ -271,7 +271,13 @@ fn paint(text: &str, resolution: Resolution, color: bool) -> Cow<'_, str> {
     Cow::Owned(format!("\x1b[{code}m{text}\x1b[0m"))
 }
 
-fn write_table(w: &mut impl Write, results: &[MediaResult], summary: &Summary, wall: Duration, color: bool) -> io::Result<()> {
+fn write_table(
+    w: &mut impl Write,
+    results: &[MediaResult],
+    summary: &Summary,
+    wall: Duration,
+    color: bool,
+) -> io::Result<()> {
     let rows: Vec<[String; 6]> = results.iter().map(table_row).collect();
     let mut widths = TABLE_HEADER.map(|h| h.chars().count());
     for row in &rows {
@@ -367,7 +373,10 @@ mod tests {
         let verdict_col = lines[0].find("VERDICT").unwrap();
         for l in &lines[1..4] {
             let v = &l[verdict_col..];
-            assert!(v.starts_with("SUCCESS") || v.starts_with("DECLINED") || v.starts_with("FAILED/INPUT_ERROR"), "{l}");
+            assert!(
+                v.starts_with("SUCCESS") || v.starts_with("DECLINED") || v.starts_with("FAILED/INPUT_ERROR"),
+                "{l}"
+            );
         }
         assert!(lines[1].contains("0.012"));
         assert!(text.contains("error: broken.jpg: image could not be decoded: bad (decode_failed)"));

@@ -7,14 +7,36 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
     runtime::environment(None)?;
     let m = ozinstant::models::load(&ozinstant::models::RETINAFACE, None)?;
-    let det = RetinaFace::new(SessionPool::new("retinaface", &m.bytes, SessionSettings { intra_op_threads: 1, sessions_per_model: 1 })?)?;
+    let det = RetinaFace::new(SessionPool::new(
+        "retinaface",
+        &m.bytes,
+        SessionSettings { intra_op_threads: 1, sessions_per_model: 1 },
+    )?)?;
     let bytes = std::fs::read(&args[1])?;
     let (frame, info) = ozinstant::decode::decode(&bytes, &Default::default())?;
     println!("{info:?}");
     let (sw, sh) = retinaface::liveness_input_size(frame.width(), frame.height());
-    for (w, h) in [(sw, sh), retinaface::long_side_input_size(frame.width(), frame.height(), 320), retinaface::long_side_input_size(frame.width(), frame.height(), 480), retinaface::long_side_input_size(frame.width(), frame.height(), 640)] {
+    for (w, h) in [
+        (sw, sh),
+        retinaface::long_side_input_size(frame.width(), frame.height(), 320),
+        retinaface::long_side_input_size(frame.width(), frame.height(), 480),
+        retinaface::long_side_input_size(frame.width(), frame.height(), 640),
+    ] {
         let d = det.detect(&frame, w, h)?;
-        let s: Vec<String> = d.iter().filter(|d| d.score > 0.3).map(|d| format!("{:.3}@[{:.0},{:.0},{:.0},{:.0}]", d.score, d.bbox.x0, d.bbox.y0, d.bbox.width(), d.bbox.height())).collect();
+        let s: Vec<String> = d
+            .iter()
+            .filter(|d| d.score > 0.3)
+            .map(|d| {
+                format!(
+                    "{:.3}@[{:.0},{:.0},{:.0},{:.0}]",
+                    d.score,
+                    d.bbox.x0,
+                    d.bbox.y0,
+                    d.bbox.width(),
+                    d.bbox.height()
+                )
+            })
+            .collect();
         println!("{w}x{h}: {}", s.join(" "));
     }
     if let Some(npy) = args.get(3) {
@@ -32,12 +54,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 sum += d;
             }
         }
-        println!("decode vs opencv: |d| histogram 0:{} 1:{} 2:{} >=3:{} mean {:.4}", diff[0], diff[1], diff[2], diff[3], sum as f64 / rgb.len() as f64);
+        println!(
+            "decode vs opencv: |d| histogram 0:{} 1:{} 2:{} >=3:{} mean {:.4}",
+            diff[0],
+            diff[1],
+            diff[2],
+            diff[3],
+            sum as f64 / rgb.len() as f64
+        );
     }
     if let Some(npy) = args.get(2) {
         let raw = std::fs::read(npy)?;
         let hl = u16::from_le_bytes([raw[8], raw[9]]) as usize;
-        let want: Vec<f32> = raw[10 + hl..].chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+        let want: Vec<f32> =
+            raw[10 + hl..].chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
         let got = retinaface::make_blob(&frame, sw, sh);
         let diffs: Vec<f32> = got.iter().zip(&want).map(|(a, b)| (a - b).abs()).collect();
         let mean = diffs.iter().sum::<f32>() / diffs.len() as f32;

@@ -183,7 +183,8 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<(RgbFrame, ImageInfo)> {
 /// * `format`: the layout of one pixel; BGR layouts are swapped, alpha is dropped.
 /// * `width`, `height`: frame size in pixels.
 /// * `stride`: distance in bytes between the starts of two consecutive rows (at least
-///   `width * format.bytes_per_pixel()`); row padding is ignored. The last row needs no padding.
+///   `width * format.bytes_per_pixel()`), or `0` for tightly packed rows; row padding is
+///   ignored. The last row needs no padding.
 ///
 /// The frame is taken as upright (orientation 1). `limits.max_bytes_per_media` does not apply
 /// (it bounds *encoded* media); the pixel limits do.
@@ -209,6 +210,7 @@ pub fn from_pixels(
     let w = usize::try_from(width).map_err(|_| overflow())?;
     let h = usize::try_from(height).map_err(|_| overflow())?;
     let row_bytes = w.checked_mul(bpp).ok_or_else(overflow)?;
+    let stride = if stride == 0 { row_bytes } else { stride };
     if stride < row_bytes {
         return Err(Error::InvalidInput(format!(
             "stride of {stride} bytes is shorter than one row of {width} {} pixels ({row_bytes} bytes)",

@@ -190,7 +190,12 @@ impl Engine {
 
     /// Analyses borrowed content (bytes, path or pixels) without taking ownership; for front
     /// doors that hold the caller's buffer. Same error contract as [`analyze`](Self::analyze).
-    pub fn analyze_ref(&self, media: MediaRef<'_>, label: Option<String>, options: &AnalyzeOptions) -> Result<MediaResult> {
+    pub fn analyze_ref(
+        &self,
+        media: MediaRef<'_>,
+        label: Option<String>,
+        options: &AnalyzeOptions,
+    ) -> Result<MediaResult> {
         options.validate()?;
         let _permit = self.acquire()?;
         let request_id = request_id(options)?;

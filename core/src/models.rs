@@ -32,8 +32,11 @@ macro_rules! model {
 }
 
 /// RetinaFace (SilentFace) detector.
-pub const RETINAFACE: ModelSpec =
-    model!("retinaface", "retinaface_silentface.onnx", "bc94b166fce3f39520a33cc9120f6c83e8581e84c82bc7fb57ff6ec21f6ea71d");
+pub const RETINAFACE: ModelSpec = model!(
+    "retinaface",
+    "retinaface_silentface.onnx",
+    "bc94b166fce3f39520a33cc9120f6c83e8581e84c82bc7fb57ff6ec21f6ea71d"
+);
 /// MiniFASNetV2, crop scale 2.7.
 pub const MINIFASNET_V2: ModelSpec = model!(
     "minifasnet_v2",
@@ -107,7 +110,8 @@ pub struct LoadedModel {
 pub fn load(spec: &ModelSpec, path: Option<&Path>) -> Result<LoadedModel> {
     let (bytes, source): (Cow<'static, [u8]>, &str) = match path {
         Some(p) => {
-            let b = std::fs::read(p).map_err(|e| Error::Model(format!("{}: cannot read {}: {e}", spec.id, p.display())))?;
+            let b =
+                std::fs::read(p).map_err(|e| Error::Model(format!("{}: cannot read {}: {e}", spec.id, p.display())))?;
             (Cow::Owned(b), "file")
         }
         None => match embedded(spec) {
@@ -127,7 +131,10 @@ pub fn load(spec: &ModelSpec, path: Option<&Path>) -> Result<LoadedModel> {
             spec.id, spec.sha256
         )));
     }
-    Ok(LoadedModel { bytes, version: ModelVersion { id: spec.id.to_owned(), sha256: digest, source: source.to_owned() } })
+    Ok(LoadedModel {
+        bytes,
+        version: ModelVersion { id: spec.id.to_owned(), sha256: digest, source: source.to_owned() },
+    })
 }
 
 fn hex(bytes: &[u8]) -> String {

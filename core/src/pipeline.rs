@@ -100,7 +100,8 @@ impl Pipeline {
         let (frame, info) = match decoded {
             Ok(v) => v,
             Err(e) => {
-                let mut r = MediaResult::from_error(ctx.request_id, ctx.media_index, ctx.label.clone(), ctx.threshold, &e);
+                let mut r =
+                    MediaResult::from_error(ctx.request_id, ctx.media_index, ctx.label.clone(), ctx.threshold, &e);
                 timings.total_ms = ms(start);
                 r.timings = timings;
                 return (r, Some(e));
@@ -108,7 +109,10 @@ impl Pipeline {
         };
         let (mut result, error) = match self.analyze_frame(&frame, info, ctx, config, &mut timings) {
             Ok(r) => (r, None),
-            Err(e) => (MediaResult::from_error(ctx.request_id, ctx.media_index, ctx.label.clone(), ctx.threshold, &e), Some(e)),
+            Err(e) => (
+                MediaResult::from_error(ctx.request_id, ctx.media_index, ctx.label.clone(), ctx.threshold, &e),
+                Some(e),
+            ),
         };
         timings.total_ms = ms(start);
         result.timings = timings;
@@ -212,7 +216,11 @@ impl Pipeline {
         let small_size = retinaface::liveness_input_size(w0, h0);
         let small = self.retinaface.detect(frame, small_size.0, small_size.1)?;
         let count_size = retinaface::long_side_input_size(w0, h0, det.count_long_side);
-        let large = if count_size == small_size { small.clone() } else { self.retinaface.detect(frame, count_size.0, count_size.1)? };
+        let large = if count_size == small_size {
+            small.clone()
+        } else {
+            self.retinaface.detect(frame, count_size.0, count_size.1)?
+        };
         let both: Vec<Detection> = small.iter().chain(large.iter()).cloned().collect();
         let counted = count_faces(&both, det.count_min_score, det.count_min_relative_size);
 

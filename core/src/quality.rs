@@ -88,7 +88,12 @@ pub fn assess(
     if let Some(rect) = PixelRect::clamp_from_f32(face, frame.width(), frame.height()) {
         let grey = grey_patch(frame, rect);
         let mean = grey.iter().map(|&v| v as f64).sum::<f64>() / grey.len() as f64;
-        checks.push(check("sharpness", laplacian_variance(&grey, PATCH as usize), cfg.min_sharpness as f64, Bound::Min));
+        checks.push(check(
+            "sharpness",
+            laplacian_variance(&grey, PATCH as usize),
+            cfg.min_sharpness as f64,
+            Bound::Min,
+        ));
         checks.push(check("brightness_low", mean, cfg.min_brightness as f64, Bound::Min));
         checks.push(check("brightness_high", mean, cfg.max_brightness as f64, Bound::Max));
     }
@@ -128,8 +133,9 @@ pub fn laplacian_variance(grey: &[f32], side: usize) -> f64 {
     for y in 1..side - 1 {
         for x in 1..side - 1 {
             let c = grey[y * side + x];
-            let l = grey[(y - 1) * side + x] + grey[(y + 1) * side + x] + grey[y * side + x - 1] + grey[y * side + x + 1]
-                - 4.0 * c;
+            let l =
+                grey[(y - 1) * side + x] + grey[(y + 1) * side + x] + grey[y * side + x - 1] + grey[y * side + x + 1]
+                    - 4.0 * c;
             sum += l as f64;
             sum2 += (l as f64) * (l as f64);
             n += 1.0;

@@ -173,7 +173,13 @@ pub struct MediaResult {
 
 impl MediaResult {
     /// A `FAILED/INPUT_ERROR` result carrying `err`.
-    pub fn from_error(request_id: &str, media_index: usize, source: Option<String>, threshold: f64, err: &Error) -> Self {
+    pub fn from_error(
+        request_id: &str,
+        media_index: usize,
+        source: Option<String>,
+        threshold: f64,
+        err: &Error,
+    ) -> Self {
         MediaResult {
             request_id: request_id.to_owned(),
             media_index,

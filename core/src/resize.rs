@@ -223,7 +223,8 @@ mod tests {
 
     #[test]
     fn roi_is_resized_alone() {
-        let f = frame(10, 10, |x, y| if (3..=6).contains(&x) && (2..=5).contains(&y) { [9, 9, 9] } else { [200, 0, 0] });
+        let f =
+            frame(10, 10, |x, y| if (3..=6).contains(&x) && (2..=5).contains(&y) { [9, 9, 9] } else { [200, 0, 0] });
         let out = resize_linear(&f, PixelRect { x0: 3, y0: 2, x1: 6, y1: 5 }, 2, 2);
         assert!(out.iter().all(|&v| v == 9));
     }

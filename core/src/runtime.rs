@@ -54,8 +54,7 @@ pub fn environment(explicit: Option<&Path>) -> Result<&'static RuntimeInfo> {
     }
     let (path, found_by) = find_library(explicit)?;
     disable_telemetry_env();
-    let builder = ort::init_from(&path)
-        .map_err(|e| Error::Runtime(format!("cannot load {}: {e}", path.display())))?;
+    let builder = ort::init_from(&path).map_err(|e| Error::Runtime(format!("cannot load {}: {e}", path.display())))?;
     let env = builder
         .with_name("ozinstant")
         .with_telemetry(false)
@@ -138,9 +137,7 @@ fn lib_in_dir(dir: &Path) -> Option<PathBuf> {
         .filter_map(|e| e.ok())
         .map(|e| e.path())
         .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("libonnxruntime.so.") && p.is_file())
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("libonnxruntime.so.") && p.is_file())
         })
         .collect();
     versioned.sort();
@@ -247,7 +244,9 @@ impl SessionPool {
     pub fn new(name: &'static str, model: &[u8], settings: SessionSettings) -> Result<Self> {
         let env = &RUNTIME
             .get()
-            .ok_or_else(|| Error::Internal("ONNX Runtime must be loaded (runtime::environment) before sessions".into()))?
+            .ok_or_else(|| {
+                Error::Internal("ONNX Runtime must be loaded (runtime::environment) before sessions".into())
+            })?
             ._env;
         let n = settings.sessions_per_model.max(1);
         let mut sessions = Vec::with_capacity(n);

@@ -18,7 +18,8 @@ fn p_real_box_and_verdict_match_golden_values() {
         assert!(face.analysed);
         let got_box = [face.bbox.x, face.bbox.y, face.bbox.width, face.bbox.height];
         let p = r.liveness.as_ref().map(|l| l.p_real).unwrap_or(f64::NAN);
-        report.push_str(&format!("{file}: box {got_box:?} (golden {golden_box:?}) p_real {p:.6} (golden {golden_p})\n"));
+        report
+            .push_str(&format!("{file}: box {got_box:?} (golden {golden_box:?}) p_real {p:.6} (golden {golden_p})\n"));
         let box_err = got_box.iter().zip(golden_box).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
         assert!(box_err <= 2.0, "{file}: box off by {box_err}\n{report}");
         assert!((p - golden_p).abs() <= 0.02, "{file}: p_real {p} vs golden {golden_p}\n{report}");

@@ -104,7 +104,10 @@ impl MtcnnParams {
             return Err(Error::Config(format!("mtcnn min_face_px must be > 0, got {}", self.min_face_px)));
         }
         if !(self.scale_factor >= 0.05 && self.scale_factor <= 0.95) {
-            return Err(Error::Config(format!("mtcnn scale_factor must be in [0.05, 0.95], got {}", self.scale_factor)));
+            return Err(Error::Config(format!(
+                "mtcnn scale_factor must be in [0.05, 0.95], got {}",
+                self.scale_factor
+            )));
         }
         if let Some(t) = self.thresholds.iter().find(|t| !(**t >= 0.0 && **t <= 1.0)) {
             return Err(Error::Config(format!("mtcnn thresholds must be in [0, 1], got {t}")));
@@ -199,7 +202,14 @@ pub(crate) fn pyramid_scales(width: u32, height: u32, min_face_px: f32, factor: 
 /// column cell and map column `b` its row cell. A cell scoring ≥ `threshold` gives the
 /// 12×12 window at `(2a, 2b)` of the level, mapped back by `1 / scale` and truncated, in the
 /// lineage's 1-based inclusive convention.
-pub(crate) fn generate_boxes(prob: &[f32], reg: &[f32], rows: usize, cols: usize, scale: f32, threshold: f32) -> Vec<Candidate> {
+pub(crate) fn generate_boxes(
+    prob: &[f32],
+    reg: &[f32],
+    rows: usize,
+    cols: usize,
+    scale: f32,
+    threshold: f32,
+) -> Vec<Candidate> {
     let mut out = Vec::new();
     if cols == 0 || !(scale > 0.0) {
         return out;
@@ -432,7 +442,14 @@ fn extract<'a>(outs: &'a ort::session::SessionOutputs<'_>, model: &str, name: &s
 
 /// Runs a fixed-size stage network (R-Net or O-Net) on `n` packed crops and returns its
 /// outputs, in `outputs` order, each checked to be `[n, width]`.
-fn run_stage(pool: &SessionPool, input: &str, outputs: &[(&str, usize)], data: &[f32], n: usize, size: usize) -> Result<Vec<Vec<f32>>> {
+fn run_stage(
+    pool: &SessionPool,
+    input: &str,
+    outputs: &[(&str, usize)],
+    data: &[f32],
+    n: usize,
+    size: usize,
+) -> Result<Vec<Vec<f32>>> {
     pool.with_session(|s| {
         let t = TensorRef::from_array_view(([n, size, size, 3usize], data))?;
         let outs = s.run(ort::inputs![input => t])?;
@@ -440,7 +457,10 @@ fn run_stage(pool: &SessionPool, input: &str, outputs: &[(&str, usize)], data: &
         for &(name, width) in outputs {
             let (dims, v) = extract(&outs, pool.name(), name)?;
             if dims != [n, width] {
-                return Err(Error::Model(format!("{}: output `{name}` has shape {dims:?}, expected [{n}, {width}]", pool.name())));
+                return Err(Error::Model(format!(
+                    "{}: output `{name}` has shape {dims:?}, expected [{n}, {width}]",
+                    pool.name()
+                )));
             }
             res.push(v.to_vec());
         }
@@ -590,7 +610,8 @@ impl Mtcnn {
             for (c, slot) in chunk.iter().zip(input.chunks_exact_mut(per)) {
                 crop(img, c, RNET_SIZE, slot);
             }
-            let outs = run_stage(&self.rnet, RNET_INPUT, &[(RNET_REG, 4), (RNET_PROB, 2)], &input, chunk.len(), RNET_SIZE)?;
+            let outs =
+                run_stage(&self.rnet, RNET_INPUT, &[(RNET_REG, 4), (RNET_PROB, 2)], &input, chunk.len(), RNET_SIZE)?;
             for (i, c) in chunk.iter().enumerate() {
                 let score = outs[1][i * 2 + 1];
                 if score > threshold {
@@ -700,10 +721,10 @@ mod tests {
     #[test]
     fn nms_union_keeps_nested_box_min_suppresses_it() {
         let boxes = [
-            cand(11.0, 11.0, 50.0, 50.0, 0.8),   // nested in the first, IoU 0.16
-            cand(1.0, 1.0, 100.0, 100.0, 0.9),   // best
+            cand(11.0, 11.0, 50.0, 50.0, 0.8),     // nested in the first, IoU 0.16
+            cand(1.0, 1.0, 100.0, 100.0, 0.9),     // best
             cand(200.0, 200.0, 260.0, 260.0, 0.5), // disjoint
-            cand(2.0, 2.0, 100.0, 100.0, 0.85),  // near-duplicate of the best
+            cand(2.0, 2.0, 100.0, 100.0, 0.85),    // near-duplicate of the best
         ];
         assert_eq!(nms(&boxes, 0.5, NmsMode::Union), vec![1, 0, 2]);
         assert_eq!(nms(&boxes, 0.7, NmsMode::Min), vec![1, 2]);
@@ -886,13 +907,15 @@ mod tests {
         assert_eq!(o, vec![ONET_REG, ONET_LANDMARKS, ONET_PROB]);
         // Wrong pools are refused with a typed error.
         let load = |spec: &models::ModelSpec| {
-            SessionPool::new(spec.id, &models::load(spec, None).unwrap().bytes, SessionSettings {
-                intra_op_threads: 1,
-                sessions_per_model: 1,
-            })
+            SessionPool::new(
+                spec.id,
+                &models::load(spec, None).unwrap().bytes,
+                SessionSettings { intra_op_threads: 1, sessions_per_model: 1 },
+            )
             .unwrap()
         };
-        let e = Mtcnn::new(load(&models::MTCNN_RNET), load(&models::MTCNN_RNET), load(&models::MTCNN_ONET)).unwrap_err();
+        let e =
+            Mtcnn::new(load(&models::MTCNN_RNET), load(&models::MTCNN_RNET), load(&models::MTCNN_ONET)).unwrap_err();
         assert_eq!(e.name(), "model_error");
     }
 

@@ -19,7 +19,9 @@ pub fn sample(name: &str) -> PathBuf {
 /// One engine shared by the tests of a binary (the ORT environment is per process anyway).
 pub fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
-    ENGINE.get_or_init(|| Engine::new(EngineConfig::default()).expect("engine"))
+    // Tests of one binary run in parallel and share this engine: leave room for all of them
+    // (backpressure has its own tests with dedicated engines).
+    ENGINE.get_or_init(|| Engine::new(EngineConfig { max_in_flight: 256, ..EngineConfig::default() }).expect("engine"))
 }
 
 /// Golden values from MODELS.md: (file, live?, W×H after EXIF, box [x,y,w,h], p_real).
@@ -33,3 +35,40 @@ pub const GOLDEN: &[(&str, bool, (u32, u32), [f64; 4], f64)] = &[
     ("facerec_live_obama2.jpg", true, (626, 1200), [175.0, 280.0, 330.0, 347.0], 0.978197),
     ("facerec_live_biden.jpg", true, (970, 2204), [407.0, 225.0, 319.0, 324.0], 0.997666),
 ];
+
+/// Decodes a sample with the engine's own decoder: upright RGB pixels and (width, height).
+pub fn upright_rgb(name: &str) -> (Vec<u8>, u32, u32) {
+    let bytes = std::fs::read(sample(name)).unwrap();
+    let (frame, _) = ozinstant::decode::decode(&bytes, &Default::default()).unwrap();
+    (frame.as_raw().to_vec(), frame.width(), frame.height())
+}
+
+/// Inserts an EXIF APP1 segment with one Orientation entry right after a JPEG's SOI marker.
+pub fn with_exif_orientation(jpeg: &[u8], orientation: u16) -> Vec<u8> {
+    // TIFF header (little endian), IFD0 at offset 8 with one entry, no next IFD.
+    let mut tiff = vec![b'I', b'I', 42, 0, 8, 0, 0, 0, 1, 0];
+    tiff.extend_from_slice(&0x0112u16.to_le_bytes()); // tag: Orientation
+    tiff.extend_from_slice(&3u16.to_le_bytes()); // type: SHORT
+    tiff.extend_from_slice(&1u32.to_le_bytes()); // count
+    tiff.extend_from_slice(&orientation.to_le_bytes());
+    tiff.extend_from_slice(&[0, 0]); // value padding
+    tiff.extend_from_slice(&0u32.to_le_bytes()); // next IFD
+    let mut payload = b"Exif\0\0".to_vec();
+    payload.extend_from_slice(&tiff);
+    let len = (payload.len() + 2) as u16;
+    let mut out = jpeg[..2].to_vec();
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(&payload);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+/// Encodes RGB pixels as a JPEG at `quality`.
+pub fn encode_jpeg(rgb: &[u8], w: u32, h: u32, quality: u8) -> Vec<u8> {
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
+        .encode(rgb, w, h, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    out
+}

@@ -1,0 +1,42 @@
+# ozinstant — the two commands a fresh clone needs:
+#   make demo   fetch ONNX Runtime, build, analyse samples/
+#   make test   fetch ONNX Runtime, build everything, run every test
+# Prerequisites: cargo, python3 + pip (for the onnxruntime wheel), gcc.
+
+ORT_VERSION ?= 1.31.1
+ORT_LIB     := .cache/onnxruntime/libonnxruntime.so.$(ORT_VERSION)
+CARGO       ?= cargo
+
+.PHONY: demo test ort build test-rust lint schema bench clean-cache
+
+demo: build
+	./target/release/ozinstant analyze samples/
+
+test: ort test-rust lint
+
+ort: $(ORT_LIB)
+
+$(ORT_LIB):
+	ORT_VERSION=$(ORT_VERSION) ./scripts/fetch-ort.sh
+
+build: ort
+	$(CARGO) build --release -p ozinstant-cli
+
+test-rust: ort
+	$(CARGO) test --workspace --locked
+	$(CARGO) test -p ozinstant --benches --locked
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+# Regenerates docs/result.schema.json and docs/media-result.schema.json (a test fails when
+# the committed files drift from the code).
+schema:
+	UPDATE_SCHEMA=1 $(CARGO) test -p ozinstant --test schema
+
+bench: ort
+	$(CARGO) bench -p ozinstant
+
+clean-cache:
+	rm -rf .cache
