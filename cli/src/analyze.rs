@@ -28,6 +28,8 @@ pub struct Run<'a> {
     pub workers: usize,
     /// Progress bar advanced once per finished file.
     pub progress: Option<&'a ProgressBar>,
+    /// Hide the progress bar while `emit` runs (when results stream to the same terminal).
+    pub suspend_progress: bool,
 }
 
 impl Run<'_> {
@@ -87,8 +89,8 @@ impl Run<'_> {
                 while let Some(r) = pending.remove(&expected) {
                     expected += 1;
                     let written = match self.progress {
-                        Some(bar) => bar.suspend(|| emit(r)),
-                        None => emit(r),
+                        Some(bar) if self.suspend_progress => bar.suspend(|| emit(r)),
+                        _ => emit(r),
                     };
                     if let Err(e) = written {
                         // Dropping the receiver (end of this loop) makes the workers' next send

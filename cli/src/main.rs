@@ -18,7 +18,7 @@ mod output;
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -251,7 +251,8 @@ fn cmd_analyze(args: AnalyzeArgs) -> u8 {
     let progress =
         (!args.no_progress && files.len() > 3 && io::stderr().is_terminal()).then(|| progress_bar(files.len()));
     let stdout = io::stdout();
-    let color = args.format == Format::Table && stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let stdout_is_terminal = stdout.is_terminal();
+    let color = args.format == Format::Table && stdout_is_terminal && std::env::var_os("NO_COLOR").is_none();
     let mut out = Output::new(args.format, BufWriter::new(stdout.lock()), color);
     let run = analyze::Run {
         engine: &engine,
@@ -259,6 +260,7 @@ fn cmd_analyze(args: AnalyzeArgs) -> u8 {
         threshold,
         workers,
         progress: progress.as_ref(),
+        suspend_progress: stdout_is_terminal && matches!(args.format, Format::Jsonl | Format::Csv),
     };
 
     let start = Instant::now();
@@ -286,6 +288,7 @@ fn progress_bar(len: usize) -> ProgressBar {
     {
         bar.set_style(style.progress_chars("=> "));
     }
+    bar.enable_steady_tick(Duration::from_millis(120));
     bar
 }
 

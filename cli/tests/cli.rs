@@ -26,8 +26,11 @@ const SAMPLES: &[&str] = &[
 ];
 
 /// Attacks that are `DECLINED` at the default threshold.
-const ATTACKS: &[&str] =
-    &["minivision_spoof_print_image_F1.jpg", "minivision_spoof_replay_image_F2.jpg", "hyperfas_spoof_replay_fake_screen.png"];
+const ATTACKS: &[&str] = &[
+    "minivision_spoof_print_image_F1.jpg",
+    "minivision_spoof_replay_image_F2.jpg",
+    "hyperfas_spoof_replay_fake_screen.png",
+];
 
 fn command(args: &[&str]) -> Command {
     let mut c = Command::new(BIN);
@@ -147,7 +150,13 @@ fn jsonl_over_the_samples_folder() {
     let ids: std::collections::HashSet<&str> = lines.iter().map(|l| l["request_id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), lines.len(), "each file gets its own generated request id");
 
-    for live in ["minivision_live_image_T1.jpg", "skimage_live_astronaut.png", "facerec_live_biden.jpg", "facerec_live_obama.jpg", "facerec_live_obama2.jpg"] {
+    for live in [
+        "minivision_live_image_T1.jpg",
+        "skimage_live_astronaut.png",
+        "facerec_live_biden.jpg",
+        "facerec_live_obama.jpg",
+        "facerec_live_obama2.jpg",
+    ] {
         assert_eq!(by_file(&lines, live)["resolution"], "SUCCESS", "{live}");
     }
     for attack in ATTACKS {

@@ -299,16 +299,16 @@ fn decode_upright(bytes: &[u8], format: ImageFormat, limits: &Limits) -> Result<
 
     let orientation = decoder.orientation().map_err(|e| map_image_error(e, dims))?.to_exif();
 
-    if format == ImageFormat::Jpeg {
-        if let Some((rgb, w, h)) = decode_jpeg_libjpeg(bytes)? {
-            if (w, h) != (width, height) {
-                let mut rgb = rgb;
-                rgb.zeroize();
-                return Err(Error::Decode(format!("JPEG frame is {w}x{h}, the header said {width}x{height}")));
-            }
-            let (rgb, width, height) = orient(rgb, w, h, orientation);
-            return Ok(Decoded { rgb, width, height, orientation });
+    if format == ImageFormat::Jpeg
+        && let Some((rgb, w, h)) = decode_jpeg_libjpeg(bytes)?
+    {
+        if (w, h) != (width, height) {
+            let mut rgb = rgb;
+            rgb.zeroize();
+            return Err(Error::Decode(format!("JPEG frame is {w}x{h}, the header said {width}x{height}")));
         }
+        let (rgb, width, height) = orient(rgb, w, h, orientation);
+        return Ok(Decoded { rgb, width, height, orientation });
     }
 
     // Second line of defence: the decoder's own limits, with the output buffer reserved from

@@ -318,7 +318,7 @@ impl Engine {
             resolution: RequestResult::aggregate(&media),
             media,
             models: self.models().to_vec(),
-            engine_version: env!("CARGO_PKG_VERSION").to_owned(),
+            engine_version: crate::VERSION.to_owned(),
             total_ms: (start.elapsed().as_secs_f64() * 1e6).round() / 1e3,
         })
     }

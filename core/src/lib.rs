@@ -36,6 +36,9 @@ pub mod stats;
 #[cfg(test)]
 mod testutil;
 
+/// Version of the ozinstant engine (all front doors share it).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 pub use config::{EngineConfig, FacePolicy, Limits, Retention};
 pub use decode::{ImageInfo, PixelFormat};
 pub use engine::{Engine, MetadataEvent, Observer};

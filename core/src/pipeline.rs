@@ -234,12 +234,11 @@ impl Pipeline {
             primary = faces.into_iter().find(|d| d.score >= det.min_score);
         }
         let Some(mut primary) = primary else { return Ok(None) };
-        if policy == FacePolicy::Largest {
-            if let Some(biggest) = counted.iter().max_by(|a, b| a.bbox.area().total_cmp(&b.bbox.area())) {
-                if biggest.bbox.iou(&primary.bbox) < 0.3 {
-                    primary = biggest.clone();
-                }
-            }
+        if policy == FacePolicy::Largest
+            && let Some(biggest) = counted.iter().max_by(|a, b| a.bbox.area().total_cmp(&b.bbox.area()))
+            && biggest.bbox.iou(&primary.bbox) < 0.3
+        {
+            primary = biggest.clone();
         }
         Ok(Some((primary, counted)))
     }
@@ -260,26 +259,6 @@ pub fn count_faces(dets: &[Detection], min_score: f32, min_relative_size: f32) -
     }
     let largest = merged.iter().map(|d| d.bbox.height()).fold(0f32, f32::max);
     merged.into_iter().filter(|d| d.bbox.height() >= min_relative_size * largest).cloned().collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn det(x: f32, size: f32, score: f32) -> Detection {
-        Detection { bbox: BoxF { x0: x, y0: 0.0, x1: x + size, y1: size }, score, landmarks: None }
-    }
-
-    #[test]
-    fn faces_are_merged_across_sizes_and_filtered() {
-        // Same face seen at two sizes, a second confident face, a weak one and a tiny one.
-        let dets = [det(0.0, 100.0, 0.9), det(3.0, 98.0, 0.95), det(300.0, 90.0, 0.85), det(600.0, 100.0, 0.5)];
-        let c = count_faces(&dets, 0.8, 0.3);
-        assert_eq!(c.len(), 2);
-        assert_eq!(c[0].score, 0.95);
-        let with_tiny = [det(0.0, 100.0, 0.9), det(300.0, 20.0, 0.99)];
-        assert_eq!(count_faces(&with_tiny, 0.8, 0.3).len(), 1);
-    }
 }
 
 fn face_report(d: &Detection, int_box: Option<[i32; 4]>, landmarks: Option<&Landmarks5>, analysed: bool) -> Face {
@@ -341,4 +320,24 @@ fn round3(v: f64) -> f64 {
 
 fn round6(v: f64) -> f64 {
     (v * 1e6).round() / 1e6
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn det(x: f32, size: f32, score: f32) -> Detection {
+        Detection { bbox: BoxF { x0: x, y0: 0.0, x1: x + size, y1: size }, score, landmarks: None }
+    }
+
+    #[test]
+    fn faces_are_merged_across_sizes_and_filtered() {
+        // Same face seen at two sizes, a second confident face, a weak one and a tiny one.
+        let dets = [det(0.0, 100.0, 0.9), det(3.0, 98.0, 0.95), det(300.0, 90.0, 0.85), det(600.0, 100.0, 0.5)];
+        let c = count_faces(&dets, 0.8, 0.3);
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[0].score, 0.95);
+        let with_tiny = [det(0.0, 100.0, 0.9), det(300.0, 20.0, 0.99)];
+        assert_eq!(count_faces(&with_tiny, 0.8, 0.3).len(), 1);
+    }
 }

@@ -143,10 +143,10 @@ impl AnalyzeOptions {
 
     /// Checks ranges and the request id.
     pub fn validate(&self) -> Result<()> {
-        if let Some(t) = self.threshold {
-            if !(0.0..=1.0).contains(&t) {
-                return Err(Error::InvalidInput(format!("threshold {t} is outside 0..=1")));
-            }
+        if let Some(t) = self.threshold
+            && !(0.0..=1.0).contains(&t)
+        {
+            return Err(Error::InvalidInput(format!("threshold {t} is outside 0..=1")));
         }
         if let Some(id) = &self.request_id {
             validate_request_id(id)?;

@@ -26,7 +26,7 @@ use crate::error::{Error, Result};
 const LIB_NAMES: &[&str] = &["libonnxruntime.so", "libonnxruntime.so.1"];
 
 /// Where the loaded ONNX Runtime came from.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct RuntimeInfo {
     /// Absolute path of the shared library that was loaded.
     pub library_path: PathBuf,
@@ -176,10 +176,10 @@ fn python_package_dirs() -> Vec<PathBuf> {
         for dir in std::env::split_paths(&path) {
             for exe in ["python3", "python"] {
                 let p = dir.join(exe);
-                if let Ok(real) = std::fs::canonicalize(&p) {
-                    if let Some(prefix) = real.parent().and_then(Path::parent) {
-                        prefixes.push(prefix.to_path_buf());
-                    }
+                if let Ok(real) = std::fs::canonicalize(&p)
+                    && let Some(prefix) = real.parent().and_then(Path::parent)
+                {
+                    prefixes.push(prefix.to_path_buf());
                 }
             }
         }

@@ -1,0 +1,1 @@
+//! Python bindings of ozinstant (being written).
