@@ -7,12 +7,12 @@ ORT_VERSION ?= 1.31.1
 ORT_LIB     := .cache/onnxruntime/libonnxruntime.so.$(ORT_VERSION)
 CARGO       ?= cargo
 
-.PHONY: demo test ort build test-rust lint schema bench clean-cache
+.PHONY: demo test ort build test-rust test-docs lint schema bench clean-cache
 
 demo: build
 	./target/release/ozinstant analyze samples/
 
-test: ort test-rust lint
+test: ort test-rust test-docs lint
 
 ort: $(ORT_LIB)
 
@@ -22,9 +22,15 @@ $(ORT_LIB):
 build: ort
 	$(CARGO) build --release -p ozinstant-cli
 
+# The Python and Node crates link against their host runtimes; their own scripts test them.
 test-rust: ort
-	$(CARGO) test --workspace --locked
+	$(CARGO) test --workspace --locked --exclude ozinstant-python --exclude ozinstant-node
 	$(CARGO) test -p ozinstant --benches --locked
+
+# README code samples are the example files, and the examples run.
+test-docs: ort
+	python3 scripts/readme-snippets.py --check
+	$(CARGO) run --release --locked -p ozinstant --example analyze -- samples/skimage_live_astronaut.png
 
 lint:
 	$(CARGO) fmt --all -- --check
