@@ -180,7 +180,7 @@ impl Candidate {
 pub(crate) fn pyramid_scales(width: u32, height: u32, min_face_px: f32, factor: f32, max_side: u32) -> Vec<f32> {
     let long = width.max(height) as f32;
     let short = width.min(height) as f32;
-    if long <= 0.0 || !(min_face_px > 0.0) || !(factor > 0.0 && factor < 1.0) {
+    if long <= 0.0 || min_face_px.is_nan() || min_face_px <= 0.0 || !(factor > 0.0 && factor < 1.0) {
         return Vec::new();
     }
     let m = (PNET_CELL / min_face_px).min(max_side as f32 / long);
@@ -211,12 +211,12 @@ pub(crate) fn generate_boxes(
     threshold: f32,
 ) -> Vec<Candidate> {
     let mut out = Vec::new();
-    if cols == 0 || !(scale > 0.0) {
+    if cols == 0 || scale.is_nan() || scale <= 0.0 {
         return out;
     }
     for (i, (p, r)) in prob.chunks_exact(2).zip(reg.chunks_exact(4)).take(rows * cols).enumerate() {
         let score = p[1];
-        if !(score >= threshold) {
+        if score.is_nan() || threshold.is_nan() || score < threshold {
             continue;
         }
         let (col, row) = ((i / cols) as f32, (i % cols) as f32);
@@ -376,12 +376,22 @@ impl AxisTaps {
     }
 }
 
-/// Resamples the source window `[x0, x0 + sw) × [y0, y0 + sh)` (pixels, may extend past the
-/// image: zero padding) to `dw × dh` with a box filter, normalises it for MTCNN and writes it
-/// **transposed** (`out[(x · dh + y) · 3 + c]`) into `out`, which must hold `dw · dh · 3` floats.
-fn sample_area_transposed(src: Img, x0: f64, y0: f64, sw: f64, sh: f64, dw: usize, dh: usize, out: &mut [f32]) {
+/// A source window in pixels: `[x0, x0 + w) × [y0, y0 + h)`; it may extend past the image.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    x0: f64,
+    y0: f64,
+    w: f64,
+    h: f64,
+}
+
+/// Resamples the source window `win` (zero padding outside the image) to `dw × dh` with a box
+/// filter, normalises it for MTCNN and writes it **transposed** (`out[(x · dh + y) · 3 + c]`)
+/// into `out`, which must hold `dw · dh · 3` floats.
+fn sample_area_transposed(src: Img, win: Window, dw: usize, dh: usize, out: &mut [f32]) {
     let out = &mut out[..dw * dh * 3];
     let pad = (0.0 - MEAN) * SCALE;
+    let Window { x0, y0, w: sw, h: sh } = win;
     if !(sw > 0.0 && sh > 0.0 && x0.is_finite() && y0.is_finite() && sw.is_finite() && sh.is_finite()) {
         out.fill(pad);
         return;
@@ -429,7 +439,7 @@ fn sample_area_transposed(src: Img, x0: f64, y0: f64, sw: f64, sh: f64, dw: usiz
     }
 }
 
-/// Shape of an output tensor as `usize`s, or a typed error.
+/// One named `f32` output of a run: its shape as `usize`s and its data, or a typed error.
 fn extract<'a>(outs: &'a ort::session::SessionOutputs<'_>, model: &str, name: &str) -> Result<(Vec<usize>, &'a [f32])> {
     let v = outs.get(name).ok_or_else(|| Error::Model(format!("{model}: output `{name}` missing")))?;
     let (shape, data) = v.try_extract_tensor::<f32>()?;
@@ -543,7 +553,7 @@ impl Mtcnn {
     /// outside the frame.
     pub fn landmarks(&self, frame: &RgbFrame, face: &BoxF) -> Result<(Landmarks5, f32)> {
         let (w, h) = (face.x1 - face.x0, face.y1 - face.y0);
-        if ![face.x0, face.y0, face.x1, face.y1].iter().all(|v| v.is_finite()) || !(w > 0.0 && h > 0.0) {
+        if !([face.x0, face.y0, face.x1, face.y1].iter().all(|v| v.is_finite()) && w > 0.0 && h > 0.0) {
             return Err(Error::InvalidInput(format!("face box {face:?} is empty or not finite")));
         }
         let side = w.max(h) as f64;
@@ -555,7 +565,7 @@ impl Mtcnn {
         }
         let img = Img { data: frame.as_raw(), w: frame.width() as usize, h: frame.height() as usize };
         let mut input = Zeroizing::new(vec![0f32; ONET_SIZE * ONET_SIZE * 3]);
-        sample_area_transposed(img, x0, y0, side, side, ONET_SIZE, ONET_SIZE, &mut input);
+        sample_area_transposed(img, Window { x0, y0, w: side, h: side }, ONET_SIZE, ONET_SIZE, &mut input);
         let outs = run_stage(&self.onet, ONET_INPUT, &[(ONET_LANDMARKS, 10), (ONET_PROB, 2)], &input, 1, ONET_SIZE)?;
         let (raw, prob) = (&outs[0], &outs[1]);
         let s = side as f32;
@@ -579,7 +589,13 @@ impl Mtcnn {
         for &scale in scales {
             let (lw, lh) = level_size(scale);
             buf.resize(lw * lh * 3, 0.0);
-            sample_area_transposed(img, 0.0, 0.0, img.w as f64, img.h as f64, lw, lh, &mut buf);
+            sample_area_transposed(
+                img,
+                Window { x0: 0.0, y0: 0.0, w: img.w as f64, h: img.h as f64 },
+                lw,
+                lh,
+                &mut buf,
+            );
             let found = self.pnet.with_session(|s| {
                 // Transposed: the model's "height" is the level's width.
                 let t = TensorRef::from_array_view(([1usize, lw, lh, 3], &buf[..]))?;
@@ -674,7 +690,7 @@ fn usable(c: &Candidate, img: Img) -> bool {
 fn crop(img: Img, c: &Candidate, size: usize, out: &mut [f32]) {
     let w = (c.x2 - c.x1 + 1.0) as f64;
     let h = (c.y2 - c.y1 + 1.0) as f64;
-    sample_area_transposed(img, (c.x1 - 1.0) as f64, (c.y1 - 1.0) as f64, w, h, size, size, out);
+    sample_area_transposed(img, Window { x0: (c.x1 - 1.0) as f64, y0: (c.y1 - 1.0) as f64, w, h }, size, size, out);
 }
 
 #[cfg(test)]
@@ -810,26 +826,26 @@ mod tests {
         let data = pixels(4, 2, |x, y| [(10 * x) as u8, (100 * y) as u8, 7]);
         let img = Img { data: &data, w: 4, h: 2 };
         let mut out = vec![0f32; 2 * 3];
-        sample_area_transposed(img, 0.0, 0.0, 4.0, 2.0, 2, 1, &mut out);
+        sample_area_transposed(img, Window { x0: 0.0, y0: 0.0, w: 4.0, h: 2.0 }, 2, 1, &mut out);
         let got: Vec<f32> = out.iter().map(|&v| denorm(v)).collect();
         for (g, e) in got.iter().zip([5.0, 50.0, 7.0, 25.0, 50.0, 7.0]) {
             assert!((g - e).abs() < 1e-3, "{got:?}");
         }
         // Identity size, transposed layout: pixel (x=1, y=0) lands at index (1·2 + 0).
         let mut out = vec![0f32; 4 * 2 * 3];
-        sample_area_transposed(img, 0.0, 0.0, 4.0, 2.0, 4, 2, &mut out);
+        sample_area_transposed(img, Window { x0: 0.0, y0: 0.0, w: 4.0, h: 2.0 }, 4, 2, &mut out);
         assert!((denorm(out[2 * 3]) - 10.0).abs() < 1e-3);
         assert!((denorm(out[3 * 3 + 1]) - 100.0).abs() < 1e-3); // (x=1, y=1)
         // Window half outside on the left: left output pixel is zero padding.
         let mut out = vec![0f32; 2 * 3];
-        sample_area_transposed(img, -2.0, 0.0, 4.0, 1.0, 2, 1, &mut out);
+        sample_area_transposed(img, Window { x0: -2.0, y0: 0.0, w: 4.0, h: 1.0 }, 2, 1, &mut out);
         assert!(denorm(out[0]).abs() < 1e-3 && denorm(out[2]).abs() < 1e-3);
         assert!((denorm(out[3]) - 5.0).abs() < 1e-3);
         // Window entirely outside: everything padded, nothing panics.
         let mut out = vec![1f32; 2 * 3];
-        sample_area_transposed(img, 100.0, 100.0, 4.0, 1.0, 2, 1, &mut out);
+        sample_area_transposed(img, Window { x0: 100.0, y0: 100.0, w: 4.0, h: 1.0 }, 2, 1, &mut out);
         assert!(out.iter().all(|&v| denorm(v).abs() < 1e-3));
-        sample_area_transposed(img, f64::NAN, 0.0, 4.0, 1.0, 2, 1, &mut out);
+        sample_area_transposed(img, Window { x0: f64::NAN, y0: 0.0, w: 4.0, h: 1.0 }, 2, 1, &mut out);
         assert!(out.iter().all(|&v| denorm(v).abs() < 1e-3));
     }
 
@@ -838,7 +854,7 @@ mod tests {
         let data = pixels(3, 3, |_, _| [40, 80, 120]);
         let img = Img { data: &data, w: 3, h: 3 };
         let mut out = vec![0f32; 7 * 5 * 3];
-        sample_area_transposed(img, 0.0, 0.0, 3.0, 3.0, 7, 5, &mut out);
+        sample_area_transposed(img, Window { x0: 0.0, y0: 0.0, w: 3.0, h: 3.0 }, 7, 5, &mut out);
         for px in out.chunks_exact(3) {
             assert!((denorm(px[0]) - 40.0).abs() < 1e-3 && (denorm(px[2]) - 120.0).abs() < 1e-3);
         }
@@ -933,6 +949,15 @@ mod tests {
         let eye_y = lm[0][1].max(lm[1][1]);
         assert!(eye_y < lm[3][1] && eye_y < lm[4][1], "eyes above the mouth");
         assert!(lm[2][1] > eye_y && lm[2][1] < lm[3][1].min(lm[4][1]), "nose between eyes and mouth");
+        // Golden values from an independent NumPy transcription of the ipazc pipeline (same
+        // box-filter resampling, ONNX Runtime 1.31.1): 137 stage-1 boxes, 8 after R-Net.
+        let golden = [178.803, 59.119, 268.095, 173.890];
+        let got = [f.bbox.x0, f.bbox.y0, f.bbox.x1, f.bbox.y1];
+        assert!(got.iter().zip(golden).all(|(g, e)| (g - e).abs() < 0.5), "{got:?} vs {golden:?}");
+        let golden_lm = [[203.86, 101.30], [246.39, 103.18], [224.27, 128.90], [201.82, 139.77], [244.91, 141.99]];
+        for (g, e) in lm.iter().zip(golden_lm) {
+            assert!((g[0] - e[0]).abs() < 0.5 && (g[1] - e[1]).abs() < 0.5, "{lm:?} vs {golden_lm:?}");
+        }
     }
 
     #[test]
