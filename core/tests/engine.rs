@@ -76,7 +76,7 @@ fn raw_pixels_give_the_same_result_as_the_file() {
     for r in [&from_rgb, &from_bgra] {
         assert_eq!(r.confidence_spoofing, from_file.confidence_spoofing);
         assert_eq!(box_of(r), box_of(&from_file));
-        assert_eq!(r.image.as_ref().unwrap().format.starts_with("raw_"), true);
+        assert!(r.image.as_ref().unwrap().format.starts_with("raw_"));
     }
     // A stride that lies is a typed error.
     let e = engine().analyze(Media::pixels(rgb, PixelFormat::Rgb8, w, h, w as usize * 3 + 1)).unwrap_err();

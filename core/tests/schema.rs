@@ -27,10 +27,11 @@ fn published_schemas_match_the_code_and_real_results_validate() {
     let request_validator = jsonschema::validator_for(&request_schema).unwrap();
     let media_validator = jsonschema::validator_for(&media_schema).unwrap();
 
-    let mut media: Vec<Media> = ["minivision_live_image_T1.jpg", "group_three_faces.jpg", "hyperfas_spoof_replay_fake_screen.png"]
-        .iter()
-        .map(|f| Media::path(sample(f)))
-        .collect();
+    let mut media: Vec<Media> =
+        ["minivision_live_image_T1.jpg", "group_three_faces.jpg", "hyperfas_spoof_replay_fake_screen.png"]
+            .iter()
+            .map(|f| Media::path(sample(f)))
+            .collect();
     media.push(Media::bytes(b"not an image".to_vec()));
     let result = engine().analyze_request(Request::new(media)).unwrap();
     let value = serde_json::to_value(&result).unwrap();

@@ -24,8 +24,11 @@ pub fn engine() -> &'static Engine {
     ENGINE.get_or_init(|| Engine::new(EngineConfig { max_in_flight: 256, ..EngineConfig::default() }).expect("engine"))
 }
 
-/// Golden values from MODELS.md: (file, live?, W×H after EXIF, box [x,y,w,h], p_real).
-pub const GOLDEN: &[(&str, bool, (u32, u32), [f64; 4], f64)] = &[
+/// One golden row: (file, live?, W×H after EXIF, box [x,y,w,h], p_real).
+pub type Golden = (&'static str, bool, (u32, u32), [f64; 4], f64);
+
+/// Golden values from MODELS.md.
+pub const GOLDEN: &[Golden] = &[
     ("minivision_live_image_T1.jpg", true, (480, 640), [106.0, 147.0, 207.0, 213.0], 0.993568),
     ("minivision_spoof_print_image_F1.jpg", false, (480, 640), [178.0, 136.0, 223.0, 225.0], 0.072331),
     ("minivision_spoof_replay_image_F2.jpg", false, (480, 640), [120.0, 252.0, 252.0, 256.0], 0.181286),
