@@ -16,8 +16,7 @@ fn large_jpeg() -> Vec<u8> {
     let src = image::RgbImage::from_raw(frame.width(), frame.height(), frame.as_raw().to_vec()).unwrap();
     let up = image::imageops::resize(&src, 720, 960, image::imageops::FilterType::Triangle);
     let mut canvas = image::RgbImage::from_pixel(1920, 1080, image::Rgb([128, 128, 128]));
-    let top = image::imageops::crop_imm(&up, 0, 0, 720, 1080.min(960)).to_image();
-    image::imageops::overlay(&mut canvas, &top, 600, 60);
+    image::imageops::overlay(&mut canvas, &up, 600, 60);
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90)
         .encode(canvas.as_raw(), 1920, 1080, image::ExtendedColorType::Rgb8)
