@@ -403,3 +403,38 @@ fn batch_and_stats() {
     assert_eq!(s.latency.count, 3);
     assert!(s.latency.p50_ms.is_some());
 }
+
+#[test]
+fn a_small_face_in_a_large_photo_is_found_and_flagged() {
+    // The astronaut shrunk to 160x160 (face ~32 px) in the middle of a 1600x1200 grey canvas:
+    // too small for the liveness input (~222x166), found by the larger inputs or MTCNN.
+    let (rgb, w, h) = upright_rgb("skimage_live_astronaut.png");
+    let src = image::RgbImage::from_raw(w, h, rgb).unwrap();
+    let small = image::imageops::resize(&src, 160, 160, image::imageops::FilterType::Triangle);
+    let mut canvas = image::RgbImage::from_pixel(1600, 1200, image::Rgb([120, 120, 120]));
+    image::imageops::overlay(&mut canvas, &small, 720, 520);
+    let r = engine().analyze(Media::pixels(canvas.into_raw(), PixelFormat::Rgb8, 1600, 1200, 0)).unwrap();
+    assert_eq!(r.reason, Some(FailReason::LowQuality), "{r:?}");
+    let q = r.quality.as_ref().unwrap();
+    assert!(q.failed.contains(&"face_size".to_owned()), "{q:?}");
+    let b = r.faces[0].bbox;
+    assert!(b.x > 720.0 && b.x < 880.0 && b.y > 520.0 && b.y < 680.0, "{b:?}");
+}
+
+#[test]
+fn custom_model_files_are_loaded_and_reported() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../models/minifasnet_v2_scale2.7_80x80.onnx");
+    let mut cfg = EngineConfig { threads: 1, ..EngineConfig::default() };
+    cfg.models.minifasnet_v2 = Some(path.into());
+    let e = Engine::new(cfg.clone()).unwrap();
+    let v2 = e.models().iter().find(|m| m.id == "minifasnet_v2").unwrap();
+    assert_eq!(v2.source, "file");
+    assert_eq!(v2.sha256, ozinstant::models::MINIFASNET_V2.sha256);
+    let r = e.analyze(Media::path(sample("minivision_live_image_T1.jpg"))).unwrap();
+    assert_eq!(r.resolution, Resolution::Success);
+    // A model with the wrong inputs is refused with a typed error.
+    cfg.models.minifasnet_v2 = Some(concat!(env!("CARGO_MANIFEST_DIR"), "/../models/mtcnn_onet.onnx").into());
+    assert_eq!(Engine::new(cfg.clone()).unwrap_err().name(), "model_error");
+    cfg.models.minifasnet_v2 = Some("/nonexistent/model.onnx".into());
+    assert_eq!(Engine::new(cfg).unwrap_err().name(), "model_error");
+}
