@@ -7,12 +7,12 @@ ORT_VERSION ?= 1.31.1
 ORT_LIB     := .cache/onnxruntime/libonnxruntime.so.$(ORT_VERSION)
 CARGO       ?= cargo
 
-.PHONY: demo test ort build test-rust test-docs lint schema bench clean-cache
+.PHONY: demo test ort build test-rust test-docs test-python test-c test-node lint schema bench clean-cache
 
 demo: build
 	./target/release/ozinstant analyze samples/
 
-test: ort test-rust test-docs lint
+test: ort test-rust test-docs test-python lint
 
 ort: $(ORT_LIB)
 
@@ -31,6 +31,10 @@ test-rust: ort
 test-docs: ort
 	python3 scripts/readme-snippets.py --check
 	$(CARGO) run --release --locked -p ozinstant --example analyze -- samples/skimage_live_astronaut.png
+
+# Python: abi3 wheel built with maturin, installed with its dependencies into a fresh venv.
+test-python: ort
+	./scripts/test-python.sh
 
 lint:
 	$(CARGO) fmt --all -- --check

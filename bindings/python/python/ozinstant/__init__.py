@@ -1,0 +1,72 @@
+"""ozinstant: stateless, in-process face liveness (passive anti-spoofing).
+
+>>> import ozinstant
+>>> engine = ozinstant.Engine()
+>>> result = engine.analyze("selfie.jpg")
+>>> result.resolution, result.confidence_spoofing
+('SUCCESS', 0.0123)
+
+Nothing is stored, written or sent: the engine keeps no data between calls.
+"""
+
+import os as _os
+
+# ONNX Runtime >= 1.29 writes a device id and a telemetry cache under ~/.cache/Microsoft unless
+# this is set before it initialises. Set it before anything can load the runtime.
+_os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+
+from ._errors import (  # noqa: E402
+    BusyError,
+    ConfigError,
+    EngineError,
+    InvalidInputError,
+    IoError,
+    ModelError,
+    OzInstantError,
+    RuntimeNotFoundError,
+)
+from ._ozinstant import ERROR_CODES, __version__  # noqa: E402
+from ._results import (  # noqa: E402
+    Box,
+    ErrorInfo,
+    Face,
+    ImageInfo,
+    Liveness,
+    MediaResult,
+    ModelScore,
+    Quality,
+    QualityCheck,
+    RequestResult,
+    Timings,
+)
+from ._engine import Engine, MediaInput  # noqa: E402
+from ._runtime import find_onnxruntime_library  # noqa: E402
+
+__all__ = [
+    "__version__",
+    "ERROR_CODES",
+    "Engine",
+    "MediaInput",
+    "find_onnxruntime_library",
+    # results
+    "MediaResult",
+    "RequestResult",
+    "Face",
+    "Box",
+    "Quality",
+    "QualityCheck",
+    "Liveness",
+    "ModelScore",
+    "ImageInfo",
+    "Timings",
+    "ErrorInfo",
+    # errors
+    "OzInstantError",
+    "InvalidInputError",
+    "BusyError",
+    "RuntimeNotFoundError",
+    "ModelError",
+    "ConfigError",
+    "IoError",
+    "EngineError",
+]

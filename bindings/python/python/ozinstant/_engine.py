@@ -1,0 +1,298 @@
+"""The :class:`Engine`: keyword-argument configuration, input preparation and asyncio glue over
+the native engine. All analysis runs in the Rust core with the GIL released."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import threading
+from typing import Any, Iterable, List, Literal, Optional, Sequence, Union
+
+import numpy as np
+
+from ._ozinstant import NativeEngine
+from ._results import MediaResult, RequestResult
+from ._runtime import find_onnxruntime_library
+
+__all__ = ["Engine", "MediaInput"]
+
+MediaInput = Union[bytes, bytearray, memoryview, str, "os.PathLike[str]", np.ndarray]
+"""Encoded image bytes, a file path, or a uint8 array H×W×3 (RGB/BGR) or H×W×4 (RGBA/BGRA)."""
+
+ColorOrder = Literal["rgb", "bgr", "rgba", "bgra"]
+FacePolicy = Literal["single", "largest"]
+
+# Native engines inherited through fork() are never dropped in the child: their worker threads
+# do not exist there, and tearing them down could wait on locks held by threads that vanished.
+_FORK_ORPHANS: List[NativeEngine] = []
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, os.PathLike):
+        return os.fsdecode(os.fspath(value))
+    raise TypeError(f"configuration value of type {type(value).__name__} is not JSON-serialisable")
+
+
+def _packed_rows(a: np.ndarray) -> bool:
+    """True when the native side can read ``a`` in place: pixels packed, rows possibly padded."""
+    s = a.strides
+    return s[2] == 1 and s[1] == a.shape[2] and s[0] >= a.shape[1] * a.shape[2]
+
+
+def _prepare(x: Any) -> Any:
+    """Turns one caller input into what the native module accepts: ``bytes``, ``str`` (a path),
+    or a numpy array whose pixels are packed (read in place, not copied)."""
+    if isinstance(x, bytes):
+        return x
+    if isinstance(x, (bytearray, memoryview)):
+        return bytes(x)  # mutable buffers are copied: they could change while the GIL is released
+    if isinstance(x, str):
+        return x
+    if isinstance(x, os.PathLike):
+        return os.fsdecode(os.fspath(x))
+    if isinstance(x, np.ndarray):
+        if x.ndim == 3 and x.dtype == np.uint8 and not _packed_rows(x):
+            return np.ascontiguousarray(x)
+        return x
+    if hasattr(x, "__array_interface__") or hasattr(x, "__array__"):
+        return _prepare(np.asarray(x))  # e.g. a PIL image
+    raise TypeError(
+        f"expected bytes, a path or a uint8 numpy array (H×W×3 or H×W×4), got {type(x).__name__}"
+    )
+
+
+def _options(
+    threshold: Optional[float],
+    quality_gate: Optional[bool],
+    face_policy: Optional[str],
+    request_id: Optional[str],
+) -> str:
+    opts: dict[str, Any] = {}
+    if threshold is not None:
+        opts["threshold"] = threshold
+    if quality_gate is not None:
+        opts["quality_gate"] = quality_gate
+    if face_policy is not None:
+        opts["face_policy"] = face_policy
+    if request_id is not None:
+        opts["request_id"] = request_id
+    return json.dumps(opts)
+
+
+def _settle_media(fut: "asyncio.Future[MediaResult]", value: Optional[str], exc: Optional[BaseException]) -> None:
+    if fut.done():  # cancelled while the engine was working
+        return
+    if exc is not None:
+        fut.set_exception(exc)
+    else:
+        assert value is not None
+        fut.set_result(MediaResult._from_json(value))
+
+
+def _settle_request(fut: "asyncio.Future[RequestResult]", value: Optional[str], exc: Optional[BaseException]) -> None:
+    if fut.done():
+        return
+    if exc is not None:
+        fut.set_exception(exc)
+    else:
+        assert value is not None
+        fut.set_result(RequestResult._from_json(value))
+
+
+def _rebuild(config_json: str) -> "Engine":
+    """Unpickling: a new engine from a configuration."""
+    return Engine(**json.loads(config_json))
+
+
+class Engine:
+    """The liveness engine. Build it once and share it between threads: it is thread-safe, holds
+    no state between calls, and releases the GIL while it works.
+
+    Keyword arguments mirror the core's ``EngineConfig`` (nested sections as dicts), e.g.
+    ``Engine(threads=4, threshold=0.6, limits={"max_media_per_request": 3})``. Unknown keys and
+    out-of-range values raise :class:`ConfigError`.
+
+    ONNX Runtime is taken from ``ort_library_path`` when given, else ``ORT_DYLIB_PATH``, else the
+    installed ``onnxruntime`` wheel (found without importing it), else the core's own search.
+
+    Engines pickle by configuration, so they can be passed to ``multiprocessing``, Ray or Spark
+    workers, which build their own. An engine used in a child created by ``fork()`` rebuilds
+    itself there on first use (the parent's worker threads do not survive a fork).
+    """
+
+    def __init__(self, **config: Any) -> None:
+        given = dict(config)
+        if given.get("ort_library_path") is None:
+            given.pop("ort_library_path", None)
+        resolved = dict(given)
+        if "ort_library_path" not in resolved and not os.environ.get("ORT_DYLIB_PATH"):
+            lib = find_onnxruntime_library()
+            if lib is not None:
+                resolved["ort_library_path"] = lib
+        self._native = NativeEngine(json.dumps(resolved, default=_json_default))
+        self._given_ort_path: Optional[str] = (
+            _json_default(given["ort_library_path"])
+            if isinstance(given.get("ort_library_path"), os.PathLike)
+            else given.get("ort_library_path")
+        )
+        self._pid = os.getpid()
+        self._lock = threading.Lock()
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _engine(self) -> NativeEngine:
+        if self._pid != os.getpid():
+            self._rebuild_after_fork()
+        return self._native
+
+    def _rebuild_after_fork(self) -> None:
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            _FORK_ORPHANS.append(self._native)
+            fresh = _rebuild(self._portable_config_json())
+            self._native = fresh._native
+            self._pid = os.getpid()
+
+    def _portable_config_json(self) -> str:
+        """The configuration, with an automatically found ONNX Runtime path left out so that
+        another machine finds its own."""
+        cfg = json.loads(self._native.config_json())
+        cfg["ort_library_path"] = self._given_ort_path
+        return json.dumps(cfg)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (self._portable_config_json(),))
+
+    def __repr__(self) -> str:
+        rt = self.runtime
+        return f"<ozinstant.Engine threads={self.config['threads']} runtime={rt['library_path']!r}>"
+
+    # -- analysis ---------------------------------------------------------------------------
+
+    def analyze(
+        self,
+        x: MediaInput,
+        *,
+        threshold: Optional[float] = None,
+        quality_gate: Optional[bool] = None,
+        face_policy: Optional[FacePolicy] = None,
+        request_id: Optional[str] = None,
+        color_order: ColorOrder = "rgb",
+    ) -> MediaResult:
+        """Analyses one image on the calling thread (GIL released).
+
+        ``x`` is encoded bytes (JPEG, PNG, WebP, BMP, GIF), a path (``str`` or ``Path``), or a
+        uint8 array H×W×3 / H×W×4 in ``color_order`` (``"bgr"`` for OpenCV frames). Arrays with
+        packed pixels are read in place, without a copy; others are copied first.
+
+        Returns a :class:`MediaResult`; ``FAILED`` results (no face, several faces, low quality)
+        are results, not errors. Raises :class:`InvalidInputError` for undecodable or oversized
+        input, :class:`IoError` for an unreadable path, :class:`BusyError` when the engine is
+        full.
+        """
+        opts = _options(threshold, quality_gate, face_policy, request_id)
+        return MediaResult._from_json(self._engine().analyze(_prepare(x), opts, color_order))
+
+    def analyze_batch(
+        self,
+        items: Iterable[MediaInput],
+        *,
+        threshold: Optional[float] = None,
+        quality_gate: Optional[bool] = None,
+        face_policy: Optional[FacePolicy] = None,
+        color_order: ColorOrder = "rgb",
+    ) -> List[MediaResult]:
+        """Analyses each item as its own request, in parallel on the engine's pool (one
+        ``max_in_flight`` slot for the whole batch). Returns one :class:`MediaResult` per item,
+        in order; an item that cannot be read or decoded gives a ``FAILED``/``INPUT_ERROR``
+        result with ``.error`` set instead of raising. Inputs are copied once."""
+        opts = _options(threshold, quality_gate, face_policy, None)
+        prepared = [_prepare(x) for x in items]
+        return [MediaResult._from_json(j) for j in self._engine().analyze_batch(prepared, opts, color_order)]
+
+    def analyze_request(
+        self,
+        items: Sequence[MediaInput],
+        *,
+        request_id: Optional[str] = None,
+        threshold: Optional[float] = None,
+        quality_gate: Optional[bool] = None,
+        face_policy: Optional[FacePolicy] = None,
+        color_order: ColorOrder = "rgb",
+    ) -> RequestResult:
+        """Analyses the items as one request (a "folder", at most
+        ``limits.max_media_per_request``), in parallel, under one request id. Media that cannot
+        be decoded are ``FAILED``/``INPUT_ERROR`` entries; the call raises only for
+        request-level problems (busy, too many media, bad options)."""
+        opts = _options(threshold, quality_gate, face_policy, request_id)
+        prepared = [_prepare(x) for x in items]
+        return RequestResult._from_json(self._engine().analyze_request(prepared, opts, color_order))
+
+    async def analyze_async(
+        self,
+        x: MediaInput,
+        *,
+        threshold: Optional[float] = None,
+        quality_gate: Optional[bool] = None,
+        face_policy: Optional[FacePolicy] = None,
+        request_id: Optional[str] = None,
+        color_order: ColorOrder = "rgb",
+    ) -> MediaResult:
+        """:meth:`analyze` on the engine's pool; the event loop is never blocked. Same result
+        and errors as :meth:`analyze`. The input is copied. Cancelling the awaiting task
+        discards the result (the analysis itself runs to completion)."""
+        opts = _options(threshold, quality_gate, face_policy, request_id)
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[MediaResult] = loop.create_future()
+        self._engine().submit([_prepare(x)], opts, color_order, True, loop, fut, _settle_media)
+        return await fut
+
+    async def analyze_request_async(
+        self,
+        items: Sequence[MediaInput],
+        *,
+        request_id: Optional[str] = None,
+        threshold: Optional[float] = None,
+        quality_gate: Optional[bool] = None,
+        face_policy: Optional[FacePolicy] = None,
+        color_order: ColorOrder = "rgb",
+    ) -> RequestResult:
+        """:meth:`analyze_request` on the engine's pool, without blocking the event loop."""
+        opts = _options(threshold, quality_gate, face_policy, request_id)
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[RequestResult] = loop.create_future()
+        prepared = [_prepare(x) for x in items]
+        self._engine().submit(prepared, opts, color_order, False, loop, fut, _settle_request)
+        return await fut
+
+    # -- introspection ----------------------------------------------------------------------
+
+    def ready(self) -> bool:
+        """True once the models are loaded and the engine accepts work."""
+        return bool(self._engine().ready())
+
+    def warm_up(self) -> None:
+        """Runs every model once on every worker so that the first real calls are not slower."""
+        self._engine().warm_up()
+
+    def stats(self) -> dict[str, Any]:
+        """Counters (requests accepted/completed/failed, busy rejections, media outcomes) and
+        the latency histogram, as a dict."""
+        return json.loads(self._engine().stats_json())  # type: ignore[no-any-return]
+
+    @property
+    def models(self) -> List[dict[str, Any]]:
+        """The loaded models: ``{"id", "sha256", "source"}`` each."""
+        return json.loads(self._engine().models_json())  # type: ignore[no-any-return]
+
+    @property
+    def runtime(self) -> dict[str, Any]:
+        """Where ONNX Runtime was loaded from: ``{"library_path", "found_by"}``."""
+        return json.loads(self._engine().runtime_json())  # type: ignore[no-any-return]
+
+    @property
+    def config(self) -> dict[str, Any]:
+        """The full configuration the engine runs with (defaults filled in)."""
+        return json.loads(self._engine().config_json())  # type: ignore[no-any-return]

@@ -1,0 +1,111 @@
+"""Exceptions raised by ozinstant.
+
+Every exception is an :class:`OzInstantError` carrying the core's stable error ``code`` (a
+snake_case name such as ``"unsupported_format"``) and ``number`` (the numeric code the C API
+uses). The class is chosen by the core's error *category*, never by parsing messages.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "OzInstantError",
+    "InvalidInputError",
+    "BusyError",
+    "RuntimeNotFoundError",
+    "ModelError",
+    "ConfigError",
+    "IoError",
+    "EngineError",
+]
+
+
+class OzInstantError(Exception):
+    """Base class of every ozinstant error.
+
+    Attributes:
+        code: stable snake_case error name (``"decode_failed"``, ``"busy"``, ...).
+        number: stable numeric code (the same numbers as the C API).
+    """
+
+    code: str = "internal_error"
+    number: int = 13
+
+
+class InvalidInputError(OzInstantError, ValueError):
+    """The input is wrong: unsupported or corrupt image, over a limit, bad option or pixel array.
+
+    Codes: ``invalid_input``, ``unsupported_format``, ``decode_failed``, ``media_too_large``,
+    ``image_too_large``, ``too_many_media``.
+    """
+
+    code = "invalid_input"
+    number = 1
+
+
+class BusyError(OzInstantError):
+    """The engine already holds ``max_in_flight`` requests; nothing was accepted. Retry later."""
+
+    code = "busy"
+    number = 7
+
+
+class RuntimeNotFoundError(OzInstantError):
+    """No ONNX Runtime shared library was found (install ``onnxruntime==1.31.1``)."""
+
+    code = "runtime_not_found"
+    number = 8
+
+
+class ModelError(OzInstantError):
+    """A model file is missing, unreadable or has unexpected inputs/outputs."""
+
+    code = "model_error"
+    number = 10
+
+
+class ConfigError(OzInstantError, ValueError):
+    """The engine configuration is invalid (unknown key, out-of-range value)."""
+
+    code = "invalid_config"
+    number = 11
+
+
+class IoError(OzInstantError, OSError):
+    """A file given by path could not be read (missing, unreadable, a directory).
+
+    A subclass of :class:`OSError`; ``errno`` is not set (the core reports the operating
+    system's message only). Catch ``OSError`` or ``IoError``, not ``FileNotFoundError``.
+    """
+
+    code = "io_error"
+    number = 12
+
+
+class EngineError(OzInstantError, RuntimeError):
+    """An engine fault: ONNX Runtime failed, an internal error, or the engine is shutting down.
+
+    Codes: ``runtime_error``, ``internal_error``, ``shutting_down``.
+    """
+
+    code = "runtime_error"
+    number = 9
+
+
+_CATEGORY_CLASSES: dict[str, type[OzInstantError]] = {
+    "invalid_input": InvalidInputError,
+    "busy": BusyError,
+    "runtime_not_found": RuntimeNotFoundError,
+    "model": ModelError,
+    "config": ConfigError,
+    "io": IoError,
+    "runtime": EngineError,
+}
+
+
+def _from_native(category: str, number: int, code: str, message: str) -> OzInstantError:
+    """Builds the exception for a core error (called by the native module)."""
+    cls = _CATEGORY_CLASSES.get(category, OzInstantError)
+    exc = cls(message)
+    exc.code = code
+    exc.number = number
+    return exc
