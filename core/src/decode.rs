@@ -345,7 +345,40 @@ fn decode_jpeg_libjpeg(bytes: &[u8]) -> Result<Option<(Vec<u8>, u32, u32)>> {
     })
 }
 
+/// True when the JPEG stream reaches an end-of-image marker after its first scan. libjpeg
+/// decodes a truncated file with a warning and fills the missing rows with grey, which would
+/// be analysed as if it were the photo; a truncated upload is an error instead. Marker segments
+/// before the first scan (APPn with EXIF thumbnails, which hold their own EOI) are skipped by
+/// their lengths; inside entropy-coded data a 0xFF byte is always stuffed, so `FF D9` there is a
+/// real marker.
+fn jpeg_has_end_marker(bytes: &[u8]) -> bool {
+    let mut i = 2; // after SOI
+    while i + 4 <= bytes.len() {
+        if bytes[i] != 0xFF {
+            return false;
+        }
+        let marker = bytes[i + 1];
+        if marker == 0xFF {
+            i += 1; // fill byte
+            continue;
+        }
+        if marker == 0xD9 {
+            return true;
+        }
+        let len = u16::from_be_bytes([bytes[i + 2], bytes[i + 3]]) as usize;
+        if marker == 0xDA {
+            let scan = i + 2 + len;
+            return scan <= bytes.len() && bytes[scan..].windows(2).any(|w| w == [0xFF, 0xD9]);
+        }
+        i += 2 + len;
+    }
+    false
+}
+
 fn decode_jpeg_libjpeg_inner(bytes: &[u8]) -> Result<Option<(Vec<u8>, u32, u32)>> {
+    if !jpeg_has_end_marker(bytes) {
+        return Err(Error::Decode("truncated JPEG: the data ends before the end-of-image marker".into()));
+    }
     use mozjpeg_sys::J_COLOR_SPACE::{JCS_CMYK, JCS_YCCK};
     let err = |e: std::io::Error| Error::Decode(format!("JPEG: {e}"));
     let d = mozjpeg::Decompress::new_mem(bytes).map_err(err)?;
@@ -1289,5 +1322,22 @@ mod tests {
                 "format": "png", "width": 1, "height": 1, "orientation": 1, "encoded_bytes": info.encoded_bytes
             })
         );
+    }
+
+    #[test]
+    fn truncated_jpegs_are_rejected_not_grey_filled() {
+        for name in ["minivision_live_image_T1.jpg", "facerec_live_obama.jpg", "group_three_faces.jpg"] {
+            let bytes = std::fs::read(format!("{}/../samples/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+            assert!(jpeg_has_end_marker(&bytes), "{name}");
+            for fraction in [0.3, 0.6, 0.95] {
+                let cut = &bytes[..(bytes.len() as f64 * fraction) as usize];
+                let err = decode(cut, &Limits::default()).err().unwrap_or_else(|| panic!("{name} cut at {fraction}"));
+                assert!(matches!(err, Error::Decode(_)), "{name} cut at {fraction}: {err:?}");
+            }
+            // Trailing bytes after the end marker (common in camera files) are fine.
+            let mut longer = bytes.clone();
+            longer.extend_from_slice(b"trailing vendor data");
+            assert!(decode(&longer, &Limits::default()).is_ok(), "{name} with trailing data");
+        }
     }
 }
