@@ -12,7 +12,7 @@ CARGO       ?= cargo
 demo: build
 	./target/release/ozinstant analyze samples/
 
-test: ort test-rust test-docs test-python lint
+test: ort test-rust test-docs test-python test-node lint
 
 ort: $(ORT_LIB)
 
@@ -35,6 +35,10 @@ test-docs: ort
 # Python: abi3 wheel built with maturin, installed with its dependencies into a fresh venv.
 test-python: ort
 	./scripts/test-python.sh
+
+# Node: napi-rs addon built with the napi CLI (npm ci from the committed lock), node --test.
+test-node: ort
+	./scripts/test-node.sh
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -1,0 +1,327 @@
+// Types of the public API of the `ozinstant` package (index.js). Results mirror the core's
+// serde JSON exactly (snake_case keys); docs/result.schema.json is the normative schema.
+// The native addon's own types are generated into native.d.ts by `napi build` (checked for
+// drift by scripts/test-node.sh).
+
+/** `SUCCESS` = live, `DECLINED` = attack, `FAILED` = no verdict (see `reason`). */
+export type Resolution = 'SUCCESS' | 'DECLINED' | 'FAILED'
+
+/** Why a media is `FAILED`. */
+export type FailReason = 'NO_FACE' | 'MULTIPLE_FACES' | 'LOW_QUALITY' | 'INPUT_ERROR'
+
+/** What to do with several confident faces. */
+export type FacePolicy = 'single' | 'largest'
+
+/** Raw pixel layouts: interleaved, 8 bits per channel, rows top to bottom. Alpha is dropped. */
+export type PixelFormat = 'rgb8' | 'bgr8' | 'rgba8' | 'bgra8'
+
+/** Stable snake_case error codes (`err.code`); `ERROR_CODES` maps them to `err.number`. */
+export type ErrorCode =
+  | 'invalid_input'
+  | 'unsupported_format'
+  | 'decode_failed'
+  | 'media_too_large'
+  | 'image_too_large'
+  | 'too_many_media'
+  | 'busy'
+  | 'runtime_not_found'
+  | 'runtime_error'
+  | 'model_error'
+  | 'invalid_config'
+  | 'io_error'
+  | 'internal_error'
+  | 'shutting_down'
+
+/** Every error thrown or rejected by this package. */
+export interface OzinstantError extends Error {
+  /** Stable snake_case name, e.g. `'unsupported_format'`. */
+  code: ErrorCode
+  /** Stable numeric code (the C enum's value), e.g. `2`. */
+  number: number
+}
+
+/** One media: encoded image bytes (JPEG, PNG, WebP, BMP, GIF) in a Buffer, any typed array or an ArrayBuffer, or a file path. */
+export type MediaInput = ArrayBufferView | ArrayBuffer | string
+
+/** Per-call options; unset fields fall back to the engine configuration. */
+export interface AnalyzeOptions {
+  /** Attack threshold on `confidence_spoofing`, 0..1: a score at or above it is `DECLINED`. */
+  threshold?: number
+  /** Whether failing quality checks fail the media. */
+  qualityGate?: boolean
+  /** Face policy for this call. */
+  facePolicy?: FacePolicy
+  /** Request id (1..128 printable ASCII, no spaces) instead of a generated UUID v4. */
+  requestId?: string
+}
+
+/** Geometry of a raw frame given to `analyzePixels`. */
+export interface PixelFrame {
+  /** Width, pixels. */
+  width: number
+  /** Height, pixels. */
+  height: number
+  /** Channel layout. */
+  format: PixelFormat
+  /** Bytes from one row's start to the next; 0 or absent = tightly packed. */
+  stride?: number
+}
+
+/** Engine configuration (snake_case, as the core's `EngineConfig`). All fields optional. */
+export interface EngineConfig {
+  /** Absolute path of the ONNX Runtime library. Default: ORT_DYLIB_PATH, then onnxruntime-node's, then the core's search. */
+  ort_library_path?: string | null
+  /** Model files replacing the embedded ones. */
+  models?: {
+    retinaface?: string | null
+    minifasnet_v2?: string | null
+    minifasnet_v1se?: string | null
+    mtcnn_pnet?: string | null
+    mtcnn_rnet?: string | null
+    mtcnn_onet?: string | null
+  }
+  /** Worker threads of the engine's pool; 0 = one per core. */
+  threads?: number
+  /** ONNX Runtime intra-op threads per session (>= 1). */
+  intra_op_threads?: number
+  /** Requests running at once before calls fail with `busy`; 0 = 4 × threads. */
+  max_in_flight?: number
+  /** Input limits. */
+  limits?: {
+    max_media_per_request?: number
+    max_bytes_per_media?: number
+    max_pixels?: number
+    max_dimension?: number
+  }
+  /** Default attack threshold, 0..1. */
+  threshold?: number
+  /** Default face policy. */
+  face_policy?: FacePolicy
+  /** Face detection settings. */
+  detection?: {
+    min_score?: number
+    count_min_score?: number
+    count_long_side?: number
+    count_min_relative_size?: number
+    landmarks?: boolean
+    mtcnn_fallback?: boolean
+  }
+  /** Quality gate thresholds. */
+  quality?: {
+    enabled?: boolean
+    min_face_px?: number
+    max_outside_fraction?: number
+    min_sharpness?: number
+    min_brightness?: number
+    max_brightness?: number
+    max_yaw_deg?: number
+    max_roll_deg?: number
+  }
+  /** What outlives a call (`metadata` needs an observer, which Node does not offer yet). */
+  retention?: 'none' | 'metadata'
+}
+
+/** A face box in original (upright) image pixels. */
+export interface FaceBox {
+  x: number
+  y: number
+  width: number
+  height: number
+}
+
+/** One detected face. */
+export interface Face {
+  box: FaceBox
+  /** Detector confidence, 0..1. */
+  score: number
+  /** Five `[x, y]` landmarks (eyes, nose, mouth corners), pixels; null when not computed. */
+  landmarks: Array<[number, number]> | null
+  /** `retinaface` or `mtcnn`. */
+  detector: string
+  /** True for the face the verdict is about. */
+  analysed: boolean
+}
+
+/** One quality check with its value and threshold. */
+export interface QualityCheck {
+  name: string
+  value: number
+  threshold: number
+  bound: 'min' | 'max'
+  passed: boolean
+}
+
+/** Quality checks of the analysed face. */
+export interface QualityReport {
+  enforced: boolean
+  passed: boolean
+  failed: string[]
+  checks: QualityCheck[]
+}
+
+/** Per-model liveness score. */
+export interface ModelScore {
+  model: string
+  crop_scale: number
+  /** `[x0, y0, x1, y1]`, inclusive, original pixels. */
+  crop: [number, number, number, number]
+  /** 0..1. */
+  p_real: number
+}
+
+/** Liveness details. */
+export interface LivenessReport {
+  /** Fused probability that the face is real, 0..1. */
+  p_real: number
+  models: ModelScore[]
+}
+
+/** Decoded image facts (never pixels). */
+export interface ImageInfo {
+  /** `jpeg`, `png`, `webp`, `bmp`, `gif`, or `raw_<format>` for raw pixels. */
+  format: string
+  width: number
+  height: number
+  /** EXIF orientation, 1..8. */
+  orientation: number
+  encoded_bytes: number
+}
+
+/** Time per stage, milliseconds. */
+export interface Timings {
+  decode_ms: number
+  detect_ms: number
+  landmarks_ms: number
+  quality_ms: number
+  liveness_ms: number
+  total_ms: number
+}
+
+/** Why a media could not be analysed. */
+export interface ErrorInfo {
+  code: ErrorCode
+  number: number
+  message: string
+}
+
+/** The result for one media (the core's `MediaResult` JSON). */
+export interface MediaResult {
+  request_id: string
+  media_index: number
+  /** The path as given; absent for bytes and pixels. */
+  source?: string
+  analysis: string
+  resolution: Resolution
+  reason: FailReason | null
+  /** `1 - p_real`, 0..1; null when not computed. */
+  confidence_spoofing: number | null
+  threshold: number
+  faces: Face[]
+  quality: QualityReport | null
+  liveness: LivenessReport | null
+  image: ImageInfo | null
+  timings: Timings
+  /** Present when the media could not be analysed (inside requests and batches). */
+  error?: ErrorInfo
+}
+
+/** Identity of a loaded model. */
+export interface ModelVersion {
+  id: string
+  /** sha256 of the ONNX file, lower-case hex. */
+  sha256: string
+  /** `embedded` or `file`. */
+  source: string
+}
+
+/** The result of one request ("folder"; the core's `RequestResult` JSON). */
+export interface RequestResult {
+  schema_version: string
+  request_id: string
+  /** `DECLINED` if any media was declined, else `FAILED` if any failed, else `SUCCESS`. */
+  resolution: Resolution
+  media: MediaResult[]
+  models: ModelVersion[]
+  engine_version: string
+  total_ms: number
+}
+
+/** Engine counters (the core's `Stats` JSON). */
+export interface Stats {
+  requests_accepted: number
+  requests_completed: number
+  requests_failed: number
+  busy_rejections: number
+  in_flight: number
+  max_in_flight: number
+  media: {
+    total: number
+    success: number
+    declined: number
+    failed: number
+    no_face: number
+    multiple_faces: number
+    low_quality: number
+    input_error: number
+  }
+  latency: {
+    count: number
+    sum_ms: number
+    p50_ms: number | null
+    p99_ms: number | null
+    /** Non-cumulative; `le_ms` null is the overflow bucket. */
+    buckets: Array<{ le_ms: number | null; count: number }>
+  }
+}
+
+/** Where ONNX Runtime was loaded from. */
+export interface RuntimeInfo {
+  library_path: string
+  /** `config`, `ORT_DYLIB_PATH`, `repo-cache`, `python-package` or `system`. */
+  found_by: string
+}
+
+/**
+ * The liveness engine: load it once, share it, call it concurrently. Asynchronous methods run
+ * on libuv's thread pool and never block the event loop; they reject (never throw) with an
+ * `OzinstantError`.
+ */
+export declare class Engine {
+  /** Loads ONNX Runtime and the models. Throws `invalid_config`, `runtime_not_found`, `model_error`, ... */
+  constructor(config?: EngineConfig)
+  /** Analyses one image. Do not modify a passed buffer until the promise settles. */
+  analyze(input: MediaInput, options?: AnalyzeOptions): Promise<MediaResult>
+  /** `analyze` on the calling thread (blocks the event loop). */
+  analyzeSync(input: MediaInput, options?: AnalyzeOptions): MediaResult
+  /** Analyses raw pixels. */
+  analyzePixels(
+    data: ArrayBufferView | ArrayBuffer,
+    frame: PixelFrame,
+    options?: AnalyzeOptions,
+  ): Promise<MediaResult>
+  /** One request per input, across the engine's pool; one `RequestResult` per input, in order. */
+  analyzeBatch(inputs: MediaInput[], options?: AnalyzeOptions): Promise<RequestResult[]>
+  /** One request ("folder") holding every input; undecodable media become FAILED/INPUT_ERROR entries. */
+  analyzeRequest(inputs: MediaInput[], options?: AnalyzeOptions): Promise<RequestResult>
+  /** True once the models are loaded and the engine accepts work. */
+  ready(): boolean
+  /** Runs every model once on every worker so that the first real calls are not slower. */
+  warmUp(): Promise<void>
+  /** A snapshot of the counters and latency histogram. */
+  stats(): Stats
+  /** The loaded models. */
+  get models(): ModelVersion[]
+  /** Where ONNX Runtime was loaded from. */
+  get runtime(): RuntimeInfo
+  /** The configuration in force, defaults filled in. */
+  get config(): Required<EngineConfig>
+}
+
+/** Version of the engine (the package has the same). */
+export declare const VERSION: string
+
+/** Error name → number. */
+export declare const ERROR_CODES: Readonly<Record<ErrorCode, number>>
+
+/** Path of the ONNX Runtime library inside the installed onnxruntime-node package, or null. */
+export declare function onnxruntimeNodeLibrary(): string | null

@@ -1,0 +1,217 @@
+'use strict';
+// ozinstant for Node.js: stateless, in-process face liveness.
+//
+//   const { Engine } = require('ozinstant');
+//   const engine = new Engine();
+//   const result = await engine.analyze('selfie.jpg'); // or a Buffer
+//   console.log(result.resolution, result.confidence_spoofing);
+//
+// Results are the core's JSON (snake_case keys), parsed. Errors are `Error`s with `code` (a
+// stable snake_case name such as 'unsupported_format') and `number` (its numeric code).
+
+// Stock ONNX Runtime (>= 1.29) writes a device id and an event cache under ~/.cache/Microsoft/
+// unless this is set before it initialises. Set it before the native addon can load it.
+process.env.ORT_DISABLE_TELEMETRY = '1';
+
+const fs = require('node:fs');
+const path = require('node:path');
+const native = require('./native.js');
+
+const ERROR_CODES = Object.freeze(native.errorCodes());
+
+/** Builds an Error the way the native side does: `code` = name, `number` = numeric code. */
+function ozError(code, message) {
+  const err = new Error(message);
+  err.code = code;
+  err.number = ERROR_CODES[code];
+  return err;
+}
+
+// File name of the shared library inside onnxruntime-node's bin/napi-v6/<platform>/<arch>/.
+const ORT_LIBRARY_NAMES = {
+  linux: 'libonnxruntime.so.1',
+  darwin: 'libonnxruntime.1.dylib',
+  win32: 'onnxruntime.dll',
+};
+
+/**
+ * Absolute path of the ONNX Runtime library shipped by the `onnxruntime-node` package, or
+ * null when the package (or a library for this platform) is not installed. Only resolves the
+ * package's location: onnxruntime-node itself is never loaded.
+ */
+function onnxruntimeNodeLibrary() {
+  const name = ORT_LIBRARY_NAMES[process.platform];
+  if (!name) return null;
+  let packageJson;
+  try {
+    packageJson = require.resolve('onnxruntime-node/package.json');
+  } catch {
+    return null;
+  }
+  const library = path.join(path.dirname(packageJson), 'bin', 'napi-v6', process.platform, process.arch, name);
+  return fs.existsSync(library) ? library : null;
+}
+
+function configJson(config) {
+  if (config === undefined || config === null) config = {};
+  if (typeof config !== 'object' || Array.isArray(config)) {
+    throw ozError('invalid_config', 'invalid configuration: the engine configuration must be a plain object');
+  }
+  const resolved = { ...config };
+  // Explicit setting first, then ORT_DYLIB_PATH (the core reads it), then onnxruntime-node; when
+  // none applies the core searches its own places (repo cache, Python package, system).
+  if (resolved.ort_library_path == null && !process.env.ORT_DYLIB_PATH) {
+    const library = onnxruntimeNodeLibrary();
+    if (library) resolved.ort_library_path = library;
+    else delete resolved.ort_library_path;
+  }
+  return JSON.stringify(resolved);
+}
+
+// camelCase option → the core's AnalyzeOptions key.
+const OPTION_KEYS = {
+  threshold: 'threshold',
+  qualityGate: 'quality_gate',
+  facePolicy: 'face_policy',
+  requestId: 'request_id',
+};
+
+function optionsJson(options) {
+  if (options === undefined || options === null) return null;
+  if (typeof options !== 'object' || Array.isArray(options)) {
+    throw ozError('invalid_input', 'invalid input: options must be an object');
+  }
+  const out = {};
+  for (const [key, value] of Object.entries(options)) {
+    const coreKey = OPTION_KEYS[key];
+    if (!coreKey) {
+      throw ozError(
+        'invalid_input',
+        `invalid input: unknown option ${JSON.stringify(key)}; expected ${Object.keys(OPTION_KEYS).join(', ')}`,
+      );
+    }
+    if (value !== undefined) out[coreKey] = value;
+  }
+  return JSON.stringify(out);
+}
+
+/** Bytes of any binary view (Buffer, Uint8Array, other typed arrays, DataView) or ArrayBuffer. */
+function bytesOf(data) {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return null;
+}
+
+/** Encoded image bytes (a Buffer, any typed array or an ArrayBuffer) or a file path string. */
+function mediaInput(input) {
+  if (typeof input === 'string') return input;
+  const bytes = bytesOf(input);
+  if (bytes) return bytes;
+  throw ozError('invalid_input', 'invalid input: media must be a Buffer, a Uint8Array, an ArrayBuffer or a file path');
+}
+
+function mediaInputs(inputs) {
+  if (!Array.isArray(inputs)) throw ozError('invalid_input', 'invalid input: expected an array of media');
+  return inputs.map(mediaInput);
+}
+
+function pixelData(data) {
+  const bytes = bytesOf(data);
+  if (bytes) return bytes;
+  throw ozError('invalid_input', 'invalid input: pixels must be a Buffer, a typed array or an ArrayBuffer');
+}
+
+function dimension(value, name, { optional = false } = {}) {
+  if (optional && (value === undefined || value === null)) return 0;
+  if (!Number.isInteger(value) || value < 0 || value > 0xffffffff) {
+    throw ozError('invalid_input', `invalid input: ${name} must be a non-negative integer`);
+  }
+  return value;
+}
+
+/** The liveness engine: load it once, share it, call it concurrently. */
+class Engine {
+  #native;
+
+  /**
+   * Loads ONNX Runtime and the models (synchronously, typically well under a second).
+   * @param {object} [config] EngineConfig fields, snake_case (e.g. `{ threshold: 0.5, max_in_flight: 64 }`).
+   */
+  constructor(config) {
+    this.#native = new native.NativeEngine(configJson(config));
+  }
+
+  /** Analyses one image (Buffer/Uint8Array of encoded bytes, or a file path) off the main thread. */
+  async analyze(input, options) {
+    return JSON.parse(await this.#native.analyze(mediaInput(input), optionsJson(options)));
+  }
+
+  /** `analyze` on the calling thread (blocks the event loop while it runs). */
+  analyzeSync(input, options) {
+    return JSON.parse(this.#native.analyzeSync(mediaInput(input), optionsJson(options)));
+  }
+
+  /** Analyses raw 8-bit pixels: `{ width, height, format: 'rgb8'|'bgr8'|'rgba8'|'bgra8', stride? }`. */
+  async analyzePixels(data, frame, options) {
+    if (frame === null || typeof frame !== 'object') {
+      throw ozError('invalid_input', 'invalid input: analyzePixels needs { width, height, format }');
+    }
+    const json = await this.#native.analyzePixels(
+      pixelData(data),
+      dimension(frame.width, 'width'),
+      dimension(frame.height, 'height'),
+      String(frame.format),
+      dimension(frame.stride, 'stride', { optional: true }),
+      optionsJson(options),
+    );
+    return JSON.parse(json);
+  }
+
+  /** One request per input, run across the engine's pool; resolves to one RequestResult each. */
+  async analyzeBatch(inputs, options) {
+    return JSON.parse(await this.#native.analyzeBatch(mediaInputs(inputs), optionsJson(options)));
+  }
+
+  /** One request ("folder") holding every input; resolves to one RequestResult. */
+  async analyzeRequest(inputs, options) {
+    return JSON.parse(await this.#native.analyzeRequest(mediaInputs(inputs), optionsJson(options)));
+  }
+
+  /** True once the models are loaded and the engine accepts work. */
+  ready() {
+    return this.#native.ready();
+  }
+
+  /** Runs every model once on every worker so that the first real calls are not slower. */
+  async warmUp() {
+    await this.#native.warmUp();
+  }
+
+  /** Counters and the latency histogram (a snapshot). */
+  stats() {
+    return JSON.parse(this.#native.stats());
+  }
+
+  /** The loaded models: `[{ id, sha256, source }]`. */
+  get models() {
+    return JSON.parse(this.#native.models);
+  }
+
+  /** Where ONNX Runtime was loaded from: `{ library_path, found_by }`. */
+  get runtime() {
+    return JSON.parse(this.#native.runtime);
+  }
+
+  /** The configuration in force, defaults filled in (snake_case, as given to the constructor). */
+  get config() {
+    return JSON.parse(this.#native.config);
+  }
+}
+
+module.exports = {
+  Engine,
+  VERSION: native.VERSION,
+  ERROR_CODES,
+  onnxruntimeNodeLibrary,
+};
