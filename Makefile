@@ -25,7 +25,7 @@ build: ort
 # The Python and Node crates link against their host runtimes; their own scripts test them.
 test-rust: ort
 	$(CARGO) test --workspace --locked --exclude ozinstant-python --exclude ozinstant-node
-	$(CARGO) test -p ozinstant --benches --locked
+	$(CARGO) test -p ozinstant --bench analyze --locked
 
 # README code samples are the example files, and the examples run.
 test-docs: ort
