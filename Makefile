@@ -7,12 +7,12 @@ ORT_VERSION ?= 1.31.1
 ORT_LIB     := .cache/onnxruntime/libonnxruntime.so.$(ORT_VERSION)
 CARGO       ?= cargo
 
-.PHONY: demo test ort build test-rust test-docs test-python test-c test-node lint schema bench clean-cache
+.PHONY: demo test ort build test-rust test-docs test-python test-c test-node test-cross-language lint schema bench clean-cache
 
 demo: build
 	./target/release/ozinstant analyze samples/
 
-test: ort test-rust test-docs test-python test-node lint
+test: ort test-rust test-docs test-c test-python test-node test-cross-language lint
 
 ort: $(ORT_LIB)
 
@@ -32,6 +32,10 @@ test-docs: ort
 	python3 scripts/readme-snippets.py --check
 	$(CARGO) run --release --locked -p ozinstant --example analyze -- samples/skimage_live_astronaut.png
 
+# C: cbindgen header drift, shared + static example and API test, valgrind memcheck.
+test-c: ort
+	./scripts/test-c.sh
+
 # Python: abi3 wheel built with maturin, installed with its dependencies into a fresh venv.
 test-python: ort
 	./scripts/test-python.sh
@@ -39,6 +43,10 @@ test-python: ort
 # Node: napi-rs addon built with the napi CLI (npm ci from the committed lock), node --test.
 test-node: ort
 	./scripts/test-node.sh
+
+# The same samples through Rust, C, Python and Node: same verdicts, boxes and scores (1e-6).
+test-cross-language: build test-c test-python test-node
+	python3 scripts/test-cross-language.py
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -1,0 +1,611 @@
+//! The engine handle and the analysis entry points. Each one checks its pointers, converts
+//! its arguments and calls one method of [`ozinstant::Engine`]; nothing else happens here.
+
+use std::ffi::{c_char, c_void};
+use std::ptr;
+
+use ozinstant::{
+    AnalyzeOptions, Engine, EngineConfig, Error, FailReason, MediaRef, MediaResult, Request, RequestResult, Resolution,
+};
+
+use crate::boundary::{bytes, ffi_guard, optional_str, output, owned_c_string, required, required_path, status_call};
+use crate::error::{ozi_error, ozi_status};
+use crate::media::{ozi_media, pixel_format, to_owned_media};
+
+/// A liveness engine: ONNX Runtime sessions for every model, a worker pool and counters.
+/// Created by `ozi_engine_new`, freed by `ozi_engine_free`.
+///
+/// Thread-safe: one engine may be used from any number of threads at once (every function
+/// takes it as `const`). Analyses of one media run on the calling thread; requests with several
+/// media and submissions run on the engine's worker threads.
+pub struct ozi_engine {
+    engine: Engine,
+}
+
+/// Outcome of one analysis.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ozi_resolution {
+    /// Live person: `confidence_spoofing` is below the threshold.
+    Success = 0,
+    /// Attack (print, replay, mask...): `confidence_spoofing` is at or above the threshold.
+    Declined = 1,
+    /// No verdict; `reason` says why.
+    Failed = 2,
+}
+
+/// Why an analysis is `OZI_RESOLUTION_FAILED`.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ozi_fail_reason {
+    /// Not failed (or no result at all: the call did not return `OZI_STATUS_OK`).
+    None = 0,
+    /// No face was found.
+    NoFace = 1,
+    /// More than one confident face and the face policy is `single`.
+    MultipleFaces = 2,
+    /// The quality gate failed; the JSON's `quality.failed` lists the checks.
+    LowQuality = 3,
+    /// The media could not be read or decoded (only in request results; single-media calls
+    /// return the error status instead).
+    InputError = 4,
+}
+
+/// The verdict of one media, for callers that do not want to parse JSON. Everything else
+/// (faces, quality checks, timings, model scores) is in the JSON.
+#[allow(non_camel_case_types)]
+#[repr(C)]
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ozi_verdict {
+    /// `SUCCESS` (live), `DECLINED` (attack) or `FAILED` (see `reason`).
+    pub resolution: ozi_resolution,
+    /// Why the media failed; `OZI_FAIL_REASON_NONE` unless `resolution` is `FAILED`.
+    pub reason: ozi_fail_reason,
+    /// True when `confidence_spoofing` was computed (a face was analysed).
+    pub has_score: bool,
+    /// Probability of an attack, 0..1, compared with the threshold (default 0.5); NaN when
+    /// `has_score` is false.
+    pub confidence_spoofing: f64,
+}
+
+impl ozi_verdict {
+    /// What `verdict_out` holds when the call fails.
+    const NONE: ozi_verdict = ozi_verdict {
+        resolution: ozi_resolution::Failed,
+        reason: ozi_fail_reason::None,
+        has_score: false,
+        confidence_spoofing: f64::NAN,
+    };
+
+    fn of(r: &MediaResult) -> ozi_verdict {
+        ozi_verdict {
+            resolution: match r.resolution {
+                Resolution::Success => ozi_resolution::Success,
+                Resolution::Declined => ozi_resolution::Declined,
+                Resolution::Failed => ozi_resolution::Failed,
+            },
+            reason: match r.reason {
+                None => ozi_fail_reason::None,
+                Some(FailReason::NoFace) => ozi_fail_reason::NoFace,
+                Some(FailReason::MultipleFaces) => ozi_fail_reason::MultipleFaces,
+                Some(FailReason::LowQuality) => ozi_fail_reason::LowQuality,
+                Some(FailReason::InputError) => ozi_fail_reason::InputError,
+            },
+            has_score: r.confidence_spoofing.is_some(),
+            confidence_spoofing: r.confidence_spoofing.unwrap_or(f64::NAN),
+        }
+    }
+}
+
+/// Receives the outcome of `ozi_engine_submit`, exactly once per accepted submission, on an
+/// engine worker thread.
+///
+/// - `userdata`: the pointer given to `ozi_engine_submit`, untouched.
+/// - `status`: `OZI_STATUS_OK` or the error's status.
+/// - `json`: on success the request result JSON (same as `ozi_engine_analyze_request`), owned
+///   by the callback: free it with `ozi_string_free`. NULL on error.
+/// - `error`: on error the error, owned by the callback: free it with `ozi_error_free`. NULL on
+///   success.
+///
+/// The callback must return (not longjmp or throw), should not block for long (it holds a
+/// worker thread), may call any `ozi_` function, including `ozi_engine_submit`, except
+/// `ozi_engine_free` on the engine it came from.
+#[allow(non_camel_case_types)]
+pub type ozi_callback =
+    Option<unsafe extern "C" fn(userdata: *mut c_void, status: ozi_status, json: *mut c_char, error: *mut ozi_error)>;
+
+/// The caller's `userdata`, sent to the worker thread that runs the callback. The caller
+/// promises (see `ozi_engine_submit`) that it may be used from another thread.
+struct UserData(*mut c_void);
+
+// SAFETY: the pointer is never dereferenced here, only handed back to the caller's callback;
+// `ozi_engine_submit` documents that it is used on another thread.
+unsafe impl Send for UserData {}
+
+/// Creates an engine: loads ONNX Runtime (once per process), checks and loads every model and
+/// starts the worker threads. Slow (tens to hundreds of milliseconds): create one engine and
+/// share it.
+///
+/// - `config_json`: NULL or `""` for defaults, else a JSON object of engine settings, e.g.
+///   `{"threads": 2, "threshold": 0.5, "ort_library_path": "/opt/ort/libonnxruntime.so"}`.
+///   Unknown keys are rejected (`OZI_STATUS_INVALID_CONFIG`).
+/// - `engine_out`: receives the engine (NULL on failure); free it with `ozi_engine_free`.
+/// - `error_out`: NULL, or receives an error to free with `ozi_error_free` (NULL on success).
+///
+/// Typical failures: `OZI_STATUS_INVALID_CONFIG`, `OZI_STATUS_RUNTIME_NOT_FOUND` (the message
+/// lists where it looked), `OZI_STATUS_MODEL_ERROR`, `OZI_STATUS_RUNTIME_ERROR`.
+///
+/// # Safety
+/// `config_json` is NULL or a NUL-terminated string; `engine_out` and `error_out` are NULL or
+/// writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ozi_engine_new(
+    config_json: *const c_char,
+    engine_out: *mut *mut ozi_engine,
+    error_out: *mut *mut ozi_error,
+) -> ozi_status {
+    // SAFETY: pointer contracts are the caller's, as documented above.
+    unsafe {
+        status_call(error_out, || {
+            let engine_out = output(engine_out, "engine_out")?;
+            let json = optional_str(config_json, "config_json")
+                .map_err(|_| ozi_error::from(Error::Config("config_json is not UTF-8".to_owned())))?;
+            let config = EngineConfig::from_json(json.unwrap_or(""))?;
+            let engine = Engine::new(config)?;
+            engine_out.set(Box::into_raw(Box::new(ozi_engine { engine })));
+            Ok(())
+        })
+    }
+}
+
+/// Frees an engine. NULL is a no-op. Returns at once, without waiting.
+///
+/// Submissions already accepted by `ozi_engine_submit` are not cancelled: each holds a
+/// reference to the engine, so their callbacks still run, on the engine's worker threads, after
+/// this returns; the models and threads are released when the last of them has returned. Keep
+/// every `userdata` alive until its callback ran. Must not be called from a callback of the
+/// same engine, nor while another thread still uses `engine`. ONNX Runtime itself stays loaded
+/// until the process exits.
+///
+/// # Safety
+/// `engine` is NULL or an engine from `ozi_engine_new` that was not freed yet.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ozi_engine_free(engine: *mut ozi_engine) {
+    ffi_guard((), || {
+        if !engine.is_null() {
+            // SAFETY: `engine` came from `Box::into_raw` in `ozi_engine_new` and is freed once.
+            drop(unsafe { Box::from_raw(engine) });
+        }
+    })
+}
+
+/// True when `engine` is loaded and accepts work (always, for an engine that was created);
+/// false for NULL. For readiness probes.
+///
+/// # Safety
+/// `engine` is NULL or a live engine.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ozi_engine_ready(engine: *const ozi_engine) -> bool {
+    // SAFETY: NULL or live, by contract.
+    ffi_guard(false, || unsafe { engine.as_ref() }.is_some_and(|e| e.engine.ready()))
+}
+
+/// Runs every model once on every worker thread so that the first real analyses are not
+/// slower. Optional; blocks until done.
+///
+/// # Safety
+/// `engine` is NULL or a live engine; `error_out` is NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ozi_engine_warm_up(engine: *const ozi_engine, error_out: *mut *mut ozi_error) -> ozi_status {
+    // SAFETY: pointer contracts are the caller's, as documented above.
+    unsafe {
+        status_call(error_out, || {
+            required(engine, "engine")?.engine.warm_up()?;
+            Ok(())
+        })
+    }
+}
+
+/// Counters and the latency histogram as JSON (`requests_accepted`, `requests_completed`,
+/// `requests_failed`, `busy_rejections`, `in_flight`, `max_in_flight`, `media`, `latency`).
+///
+/// - `json_out`: receives the JSON; free it with `ozi_string_free`.
+///
+/// # Safety
+/// `engine` is NULL or a live engine; `json_out` and `error_out` are NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ozi_engine_stats(
+    engine: *const ozi_engine,
+    json_out: *mut *mut c_char,
+    error_out: *mut *mut ozi_error,
+) -> ozi_status {
+    // SAFETY: pointer contracts are the caller's, as documented above.
+    unsafe {
+        status_call(error_out, || {
+            let json_out = output(json_out, "json_out")?;
+            let stats = required(engine, "engine")?.engine.stats();
+            json_out.set(owned_c_string(serde_json::to_string(&stats).map_err(internal)?)?);
+            Ok(())
+        })
+    }
+}
+
+/// What the engine runs with, as JSON: `version`, `runtime` (`library_path` of the ONNX Runtime
+/// that was loaded and `found_by`), `models` (`id`, `sha256`, `source` of each) and the
+/// effective `config`.
+///
+/// - `json_out`: receives the JSON; free it with `ozi_string_free`.
+///
+/// # Safety
+/// `engine` is NULL or a live engine; `json_out` and `error_out` are NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ozi_engine_info(
+    engine: *const ozi_engine,
+    json_out: *mut *mut c_char,
+    error_out: *mut *mut ozi_error,
+) -> ozi_status {
+    // SAFETY: pointer contracts are the caller's, as documented above.
+    unsafe {
+        status_call(error_out, || {
+            let json_out = output(json_out, "json_out")?;
+            let engine = &required(engine, "engine")?.engine;
+            let info = serde_json::json!({
+                "version": ozinstant::VERSION,
+                "runtime": engine.runtime(),
+                "models": engine.models(),
+                "config": engine.config(),
+            });
+            json_out.set(owned_c_string(info.to_string())?);
+            Ok(())
+        })
+    }
+}
+
+/// Analyses encoded image bytes (JPEG, PNG, WebP, BMP or GIF, sniffed from content) on the
+/// calling thread. `data` is only read during the call.
+///
+/// - `options_json`: NULL or `""` for the engine's defaults, else a JSON object with any of
+///   `threshold` (0..1), `quality_gate` (bool), `face_policy` (`"single"` or `"largest"`),
+///   `request_id` (1..128 printable ASCII characters, no spaces; default: a new UUID).
+/// - `verdict_out`: NULL, or receives the verdict.
+/// - `json_out`: receives the media result JSON (`docs/media-result.schema.json`); free it with
+///   `ozi_string_free`.
+///
+/// No face, several faces or poor quality are not errors: the status is `OZI_STATUS_OK` and the
+/// verdict is `FAILED` with a reason. Input problems are errors (`OZI_STATUS_UNSUPPORTED_FORMAT`,
+/// `OZI_STATUS_DECODE_FAILED`, `OZI_STATUS_MEDIA_TOO_LARGE`, ...), as is `OZI_STATUS_BUSY`.
+/// On any error `*json_out` is NULL and `*verdict_out` is `{FAILED, NONE, false, NaN}`.
+///
+/// # Safety
+/// `engine` is NULL or a live engine; `data` is NULL or readable for `len` bytes;
+/// `options_json` is NULL or NUL-terminated; `verdict_out`, `json_out` and `error_out` are NULL
+/// or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ozi_engine_analyze_bytes(
+    engine: *const ozi_engine,
+    data: *const u8,
+    len: usize,
+    options_json: *const c_char,
+    verdict_out: *mut ozi_verdict,
+    json_out: *mut *mut c_char,
+    error_out: *mut *mut ozi_error,
+) -> ozi_status {
+    // SAFETY: pointer contracts are the caller's, as documented above.
+    unsafe {
+        analyze_single(engine, options_json, verdict_out, json_out, error_out, || {
+            Ok((MediaRef::Bytes(bytes(data, len, "data")?), None))
+        })
+    }
+}
+
+/// Analyses an image file, read by the engine, on the calling thread. The path is reported as
+/// `source` in the JSON. A file that cannot be read is `OZI_STATUS_IO_ERROR`. Otherwise as
+/// `ozi_engine_analyze_bytes`.
+///
+/// # Safety
+/// `engine` is NULL or a live engine; `path` and `options_json` are NULL or NUL-terminated;
+/// `verdict_out`, `json_out` and `error_out` are NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ozi_engine_analyze_path(
+    engine: *const ozi_engine,
+    path: *const c_char,
+    options_json: *const c_char,
+    verdict_out: *mut ozi_verdict,
+    json_out: *mut *mut c_char,
+    error_out: *mut *mut ozi_error,
+) -> ozi_status {
+    // SAFETY: pointer contracts are the caller's, as documented above.
+    unsafe {
+        analyze_single(engine, options_json, verdict_out, json_out, error_out, || {
+            let path = required_path(path, "path")?;
+            Ok((MediaRef::Path(path), Some(path.display().to_string())))
+        })
+    }
+}
+
+/// Analyses raw pixels the caller already holds, on the calling thread. `data` is only read
+/// during the call.
+///
+/// - `format`: an `ozi_pixel_format` value.
+/// - `width`, `height`: pixels, both at least 1.
+/// - `stride`: bytes from one row to the next, 0 for tightly packed.
+/// - `len`: bytes readable at `data`; must be at least
+///   `stride * (height - 1) + width * bytes per pixel`.
+///
+/// A lying geometry (stride shorter than a row, `len` too small, unknown format) is
+/// `OZI_STATUS_INVALID_INPUT`; nothing outside `data[0..len]` is ever read. Otherwise as
+/// `ozi_engine_analyze_bytes`.
+///
+/// # Safety
+/// `engine` is NULL or a live engine; `data` is NULL or readable for `len` bytes;
+/// `options_json` is NULL or NUL-terminated; `verdict_out`, `json_out` and `error_out` are NULL
+/// or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ozi_engine_analyze_pixels(
+    engine: *const ozi_engine,
+    data: *const u8,
+    len: usize,
+    format: u32,
+    width: u32,
+    height: u32,
+    stride: usize,
+    options_json: *const c_char,
+    verdict_out: *mut ozi_verdict,
+    json_out: *mut *mut c_char,
+    error_out: *mut *mut ozi_error,
+) -> ozi_status {
+    // SAFETY: pointer contracts are the caller's, as documented above.
+    unsafe {
+        analyze_single(engine, options_json, verdict_out, json_out, error_out, || {
+            let data = bytes(data, len, "data")?;
+            Ok((MediaRef::Pixels { data, format: pixel_format(format)?, width, height, stride }, None))
+        })
+    }
+}
+
+/// Analyses a request ("folder") of `count` media in parallel on the engine's worker threads
+/// and waits for the result. Every media gets the same request id.
+///
+/// - `media`: array of `count` media (1 to `limits.max_media_per_request`, default 10, else
+///   `OZI_STATUS_TOO_MANY_MEDIA`). Copied before the analysis starts.
+/// - `options_json`: as for `ozi_engine_analyze_bytes`; `request_id` is reported in the JSON.
+/// - `json_out`: receives the request result JSON (`docs/result.schema.json`: `request_id`,
+///   folder-level `resolution`, one entry per media in `media`, in order); free it with
+///   `ozi_string_free`.
+///
+/// Media that cannot be read or decoded do not fail the call: they are `FAILED` entries with
+/// reason `INPUT_ERROR` and an `error` object. The call fails on request-level problems (NULL
+/// pointers, unknown kind or pixel format, bad options, busy, engine faults).
+///
+/// # Safety
+/// `engine` is NULL or a live engine; `media` is NULL or points to `count` media whose pointers
+/// are valid as documented on `ozi_media`; `options_json` is NULL or NUL-terminated; `json_out`
+/// and `error_out` are NULL or writable.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ozi_engine_analyze_request(
+    engine: *const ozi_engine,
+    media: *const ozi_media,
+    count: usize,
+    options_json: *const c_char,
+    json_out: *mut *mut c_char,
+    error_out: *mut *mut ozi_error,
+) -> ozi_status {
+    // SAFETY: pointer contracts are the caller's, as documented above.
+    unsafe {
+        status_call(error_out, || {
+            let json_out = output(json_out, "json_out")?;
+            let engine = &required(engine, "engine")?.engine;
+            let request = build_request(engine, media, count, options_json)?;
+            let result = engine.analyze_request(request)?;
+            json_out.set(owned_c_string(result.to_json())?);
+            Ok(())
+        })
+    }
+}
+
+/// Queues a request on the engine's worker threads and returns at once. The outcome is handed
+/// to `callback` (see `ozi_callback`), exactly once, on a worker thread.
+///
+/// - `media`, `count`, `options_json`: as for `ozi_engine_analyze_request`. Everything they
+///   point to (bytes, pixels, paths, labels, options) is copied before this function returns:
+///   the caller may free or reuse its buffers at once.
+/// - `callback`: required.
+/// - `userdata`: any pointer (may be NULL), passed back to `callback` untouched, on another
+///   thread: it must stay valid, and be safe to use from that thread, until the callback ran.
+///
+/// On `OZI_STATUS_OK` the callback will run, even if `ozi_engine_free` is called meanwhile (but
+/// not if the process exits first). On any other status, including `OZI_STATUS_BUSY`
+/// (`max_in_flight` requests already in flight), nothing was queued and the callback is never
+/// called.
+///
+/// # Safety
+/// As `ozi_engine_analyze_request`; `callback` is NULL or a function with the `ozi_callback`
+/// signature that is safe to call from any thread.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn ozi_engine_submit(
+    engine: *const ozi_engine,
+    media: *const ozi_media,
+    count: usize,
+    options_json: *const c_char,
+    callback: ozi_callback,
+    userdata: *mut c_void,
+    error_out: *mut *mut ozi_error,
+) -> ozi_status {
+    // SAFETY: pointer contracts are the caller's, as documented above.
+    unsafe {
+        status_call(error_out, || {
+            let engine = &required(engine, "engine")?.engine;
+            let callback = callback.ok_or_else(|| ozi_error::null_argument("callback"))?;
+            let request = build_request(engine, media, count, options_json)?;
+            let userdata = UserData(userdata);
+            engine.submit(request, move |result| deliver(callback, userdata, result))?;
+            Ok(())
+        })
+    }
+}
+
+/// Common body of the single-media calls; `media` builds the borrowed content and its label.
+///
+/// # Safety
+/// As the public single-media functions.
+unsafe fn analyze_single<'a>(
+    engine: *const ozi_engine,
+    options_json: *const c_char,
+    verdict_out: *mut ozi_verdict,
+    json_out: *mut *mut c_char,
+    error_out: *mut *mut ozi_error,
+    media: impl FnOnce() -> Result<(MediaRef<'a>, Option<String>), ozi_error>,
+) -> ozi_status {
+    // SAFETY: pointer contracts are the caller's, as documented on the public functions.
+    unsafe {
+        status_call(error_out, || {
+            let json_out = output(json_out, "json_out")?;
+            if !verdict_out.is_null() {
+                verdict_out.write(ozi_verdict::NONE);
+            }
+            let engine = &required(engine, "engine")?.engine;
+            let (media, label) = media()?;
+            let options = options(options_json)?;
+            let result = engine.analyze_ref(media, label, &options)?;
+            let json = owned_c_string(result.to_json())?;
+            if !verdict_out.is_null() {
+                verdict_out.write(ozi_verdict::of(&result));
+            }
+            json_out.set(json);
+            Ok(())
+        })
+    }
+}
+
+/// Parses `options_json` (NULL = defaults).
+///
+/// # Safety
+/// `options_json` is NULL or NUL-terminated.
+unsafe fn options(options_json: *const c_char) -> Result<AnalyzeOptions, ozi_error> {
+    // SAFETY: forwarded contract.
+    let json = unsafe { optional_str(options_json, "options_json") }?;
+    Ok(AnalyzeOptions::from_json(json.unwrap_or(""))?)
+}
+
+/// Copies `count` C media and the options into an owned core request. The count is checked
+/// against the engine's limit before the array is read.
+///
+/// # Safety
+/// `media` is NULL or points to `count` valid `ozi_media`; `options_json` is NULL or
+/// NUL-terminated.
+unsafe fn build_request(
+    engine: &Engine,
+    media: *const ozi_media,
+    count: usize,
+    options_json: *const c_char,
+) -> Result<Request, ozi_error> {
+    if media.is_null() {
+        return Err(ozi_error::null_argument("media"));
+    }
+    let limit = engine.config().limits.max_media_per_request;
+    if count == 0 || count > limit {
+        return Err(Error::TooManyMedia { count, limit }.into());
+    }
+    // SAFETY: not NULL; `count` (bounded by the limit) elements readable by contract.
+    let items = unsafe { std::slice::from_raw_parts(media, count) };
+    let media = items
+        .iter()
+        .enumerate()
+        // SAFETY: each element's pointers are valid by contract.
+        .map(|(i, m)| unsafe { to_owned_media(m, i) })
+        .collect::<Result<Vec<_>, _>>()?;
+    // SAFETY: forwarded contract.
+    let options = unsafe { options(options_json) }?;
+    Ok(Request::new(media).with_options(options))
+}
+
+/// Hands a submission's outcome to the C callback (runs on an engine worker thread).
+fn deliver(
+    callback: unsafe extern "C" fn(*mut c_void, ozi_status, *mut c_char, *mut ozi_error),
+    userdata: UserData,
+    result: ozinstant::Result<RequestResult>,
+) {
+    let outcome = result.map_err(ozi_error::from).and_then(|r| owned_c_string(r.to_json()));
+    let (status, json, error) = match outcome {
+        Ok(json) => (ozi_status::Ok, json, ptr::null_mut()),
+        Err(e) => (e.status(), ptr::null_mut(), Box::into_raw(Box::new(e))),
+    };
+    // SAFETY: `ozi_engine_submit`'s caller promised a callback callable from this thread, and
+    // ownership of `json` / `error` passes to it.
+    unsafe { callback(userdata.0, status, json, error) };
+}
+
+/// A serialisation failure (a bug).
+fn internal(e: serde_json::Error) -> ozi_error {
+    ozi_error::new(ozi_status::InternalError, format!("internal error: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn null_engine_and_outputs() {
+        let mut json: *mut c_char = ptr::null_mut();
+        let mut err: *mut ozi_error = ptr::null_mut();
+        let mut verdict = ozi_verdict { resolution: ozi_resolution::Success, ..ozi_verdict::NONE };
+        let data = [0u8; 4];
+        unsafe {
+            let s =
+                ozi_engine_analyze_bytes(ptr::null(), data.as_ptr(), 4, ptr::null(), &mut verdict, &mut json, &mut err);
+            assert_eq!(s, ozi_status::NullArgument);
+            assert!(json.is_null());
+            assert_eq!(verdict.resolution, ozi_resolution::Failed);
+            assert!(!err.is_null());
+            crate::error::ozi_error_free(err);
+
+            let s = ozi_engine_analyze_bytes(
+                ptr::null(),
+                data.as_ptr(),
+                4,
+                ptr::null(),
+                ptr::null_mut(),
+                ptr::null_mut(),
+                ptr::null_mut(),
+            );
+            assert_eq!(s, ozi_status::NullArgument);
+            assert!(!ozi_engine_ready(ptr::null()));
+            assert_eq!(ozi_engine_warm_up(ptr::null(), ptr::null_mut()), ozi_status::NullArgument);
+            assert_eq!(ozi_engine_stats(ptr::null(), &mut json, ptr::null_mut()), ozi_status::NullArgument);
+            assert_eq!(ozi_engine_info(ptr::null(), &mut json, ptr::null_mut()), ozi_status::NullArgument);
+            assert_eq!(
+                ozi_engine_submit(ptr::null(), ptr::null(), 0, ptr::null(), None, ptr::null_mut(), ptr::null_mut()),
+                ozi_status::NullArgument
+            );
+            ozi_engine_free(ptr::null_mut());
+        }
+    }
+
+    #[test]
+    fn engine_new_checks_before_loading_anything() {
+        let mut engine: *mut ozi_engine = ptr::null_mut();
+        let mut err: *mut ozi_error = ptr::null_mut();
+        unsafe {
+            assert_eq!(ozi_engine_new(ptr::null(), ptr::null_mut(), &mut err), ozi_status::NullArgument);
+            crate::error::ozi_error_free(err);
+            let s = ozi_engine_new(c"{\"threads\": ".as_ptr(), &mut engine, &mut err);
+            assert_eq!(s, ozi_status::InvalidConfig);
+            assert!(engine.is_null());
+            assert_eq!(crate::error::ozi_error_code(err), ozi_status::InvalidConfig);
+            crate::error::ozi_error_free(err);
+            let s = ozi_engine_new(c"{\"no_such_key\": 1}".as_ptr(), &mut engine, ptr::null_mut());
+            assert_eq!(s, ozi_status::InvalidConfig);
+        }
+    }
+
+    #[test]
+    fn verdict_of_result() {
+        let err = Error::Decode("x".into());
+        let r = MediaResult::from_error("id", 0, None, 0.5, &err);
+        let v = ozi_verdict::of(&r);
+        assert_eq!((v.resolution, v.reason, v.has_score), (ozi_resolution::Failed, ozi_fail_reason::InputError, false));
+        assert!(v.confidence_spoofing.is_nan());
+    }
+}
