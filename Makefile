@@ -41,7 +41,7 @@ test-python: ort
 	./scripts/test-python.sh
 
 # Node: napi-rs addon built with the napi CLI (npm ci from the committed lock), node --test.
-test-node: ort
+test-node: ort build
 	./scripts/test-node.sh
 
 # The same samples through Rust, C, Python and Node: same verdicts, boxes and scores (1e-6).

@@ -198,6 +198,16 @@ impl Engine {
     ) -> Result<MediaResult> {
         options.validate()?;
         let _permit = self.acquire()?;
+        self.analyze_ref_in_slot(media, label, options)
+    }
+
+    fn analyze_ref_in_slot(
+        &self,
+        media: MediaRef<'_>,
+        label: Option<String>,
+        options: &AnalyzeOptions,
+    ) -> Result<MediaResult> {
+        options.validate()?;
         let request_id = request_id(options)?;
         let r = self.run_guarded(|| {
             let (result, input_error) = self.run_media(media, 0, label, &request_id, options)?;
@@ -219,6 +229,11 @@ impl Engine {
     pub fn analyze_request(&self, request: Request) -> Result<RequestResult> {
         self.check_request(&request)?;
         let _permit = self.acquire()?;
+        self.analyze_request_in_slot(request)
+    }
+
+    fn analyze_request_in_slot(&self, request: Request) -> Result<RequestResult> {
+        self.check_request(&request)?;
         let r = self.run_guarded(|| self.run_request(&request));
         if r.is_err() {
             self.inner.stats.error();
@@ -230,7 +245,11 @@ impl Engine {
     /// request gets its own result or error, in order.
     pub fn analyze_batch(&self, requests: Vec<Request>) -> Result<Vec<Result<RequestResult>>> {
         let _permit = self.acquire()?;
-        Ok(self.inner.pool.install(|| {
+        Ok(self.analyze_batch_in_slot(requests))
+    }
+
+    fn analyze_batch_in_slot(&self, requests: Vec<Request>) -> Vec<Result<RequestResult>> {
+        self.inner.pool.install(|| {
             requests
                 .par_iter()
                 .map(|r| {
@@ -242,7 +261,15 @@ impl Engine {
                     res
                 })
                 .collect()
-        }))
+        })
+    }
+
+    /// Takes one of the `max_in_flight` slots now, for work that will run later on a thread
+    /// the host owns (Node's libuv pool, a job queue). Fails at once with `busy` when the
+    /// engine is full, so a host never queues more than the engine accepts. The slot is freed
+    /// when the returned [`Reservation`] is used up or dropped.
+    pub fn reserve(&self) -> Result<Reservation> {
+        Ok(Reservation { permit: self.acquire()?, engine: self.clone() })
     }
 
     /// Queues a request on the engine's pool and returns at once. `callback` runs on an engine
@@ -373,6 +400,46 @@ impl Engine {
         if catch_unwind(AssertUnwindSafe(|| observer(&event))).is_err() {
             tracing::error!("ozinstant: the retention observer panicked; the panic was contained");
         }
+    }
+}
+
+/// A slot taken with [`Engine::reserve`]; each method uses it up (frees it when done).
+pub struct Reservation {
+    engine: Engine,
+    permit: Permit,
+}
+
+impl std::fmt::Debug for Reservation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reservation").finish_non_exhaustive()
+    }
+}
+
+impl Reservation {
+    /// [`Engine::analyze_ref`] in this slot.
+    pub fn analyze_ref(
+        self,
+        media: MediaRef<'_>,
+        label: Option<String>,
+        options: &AnalyzeOptions,
+    ) -> Result<MediaResult> {
+        let r = self.engine.analyze_ref_in_slot(media, label, options);
+        drop(self.permit);
+        r
+    }
+
+    /// [`Engine::analyze_request`] in this slot.
+    pub fn analyze_request(self, request: Request) -> Result<RequestResult> {
+        let r = self.engine.analyze_request_in_slot(request);
+        drop(self.permit);
+        r
+    }
+
+    /// [`Engine::analyze_batch`] in this slot (the whole batch shares it).
+    pub fn analyze_batch(self, requests: Vec<Request>) -> Vec<Result<RequestResult>> {
+        let r = self.engine.analyze_batch_in_slot(requests);
+        drop(self.permit);
+        r
     }
 }
 

@@ -41,7 +41,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub use config::{EngineConfig, FacePolicy, Limits, Retention};
 pub use decode::{ImageInfo, PixelFormat};
-pub use engine::{Engine, MetadataEvent, Observer};
+pub use engine::{Engine, MetadataEvent, Observer, Reservation};
 pub use error::{Error, ErrorCategory, Result};
 pub use report::{FailReason, MediaResult, RequestResult, Resolution};
 pub use request::{AnalyzeOptions, Media, MediaRef, MediaSource, Request};

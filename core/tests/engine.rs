@@ -438,3 +438,20 @@ fn custom_model_files_are_loaded_and_reported() {
     cfg.models.minifasnet_v2 = Some("/nonexistent/model.onnx".into());
     assert_eq!(Engine::new(cfg).unwrap_err().name(), "model_error");
 }
+
+#[test]
+fn a_reservation_holds_a_slot_until_it_is_used() {
+    let e = Engine::new(EngineConfig { threads: 1, max_in_flight: 1, ..EngineConfig::default() }).unwrap();
+    let slot = e.reserve().unwrap();
+    assert_eq!(e.stats().in_flight, 1);
+    assert_eq!(e.reserve().unwrap_err().name(), "busy");
+    assert_eq!(e.analyze(Media::path(sample("skimage_live_astronaut.png"))).unwrap_err().name(), "busy");
+    let r = slot
+        .analyze_ref(ozinstant::MediaRef::Path(&sample("skimage_live_astronaut.png")), None, &AnalyzeOptions::default())
+        .unwrap();
+    assert_eq!(r.resolution, Resolution::Success);
+    assert_eq!(e.stats().in_flight, 0);
+    // A dropped reservation frees its slot too.
+    drop(e.reserve().unwrap());
+    assert!(e.reserve().is_ok());
+}

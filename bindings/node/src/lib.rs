@@ -20,7 +20,7 @@ use std::path::Path;
 use napi::bindgen_prelude::{AsyncTask, Either, JsObjectValue, Object, Uint8Array};
 use napi::{Env, JsError, JsValue, Task};
 use napi_derive::napi;
-use ozinstant::{AnalyzeOptions, Engine, EngineConfig, Media, MediaRef, PixelFormat, Request};
+use ozinstant::{AnalyzeOptions, Engine, EngineConfig, Media, MediaRef, PixelFormat, Request, Reservation};
 
 /// Version of the ozinstant engine; the npm package carries the same number.
 #[napi]
@@ -107,17 +107,37 @@ pub enum Job {
 }
 
 /// An analysis running on libuv's thread pool; resolves to JSON text.
+///
+/// The engine slot is reserved when the JavaScript call is made (on the main thread), not when
+/// libuv gets round to the task: a full engine rejects with `busy` at once, and libuv's queue
+/// never holds more analyses than `max_in_flight`.
 pub struct EngineTask {
     engine: Engine,
     job: Job,
     options_json: Option<String>,
+    /// The slot taken at call time (`None` for jobs that need none, such as warm-up).
+    slot: Option<ozinstant::Result<Reservation>>,
 }
 
 impl EngineTask {
-    fn run(&self) -> ozinstant::Result<String> {
+    fn run(&mut self) -> ozinstant::Result<String> {
+        let slot = match self.slot.take() {
+            Some(slot) => Some(slot?),
+            None => None,
+        };
         let options = self.options_json.as_deref();
         match &self.job {
-            Job::Analyze(input) => analyze_input(&self.engine, input, options),
+            Job::Analyze(input) => {
+                let Some(slot) = slot else { return analyze_input(&self.engine, input, options) };
+                let options = parse_options(options)?;
+                let result = match input {
+                    Either::A(bytes) => slot.analyze_ref(MediaRef::Bytes(bytes), None, &options)?,
+                    Either::B(path) => {
+                        slot.analyze_ref(MediaRef::Path(Path::new(path)), Some(path.clone()), &options)?
+                    }
+                };
+                Ok(result.to_json())
+            }
             Job::Pixels(p) => {
                 let options = parse_options(options)?;
                 let format = parse_format(&p.format)?;
@@ -128,13 +148,19 @@ impl EngineTask {
                     height: p.height,
                     stride: p.stride as usize,
                 };
-                Ok(self.engine.analyze_ref(media, None, &options)?.to_json())
+                match slot {
+                    Some(slot) => Ok(slot.analyze_ref(media, None, &options)?.to_json()),
+                    None => Ok(self.engine.analyze_ref(media, None, &options)?.to_json()),
+                }
             }
             Job::Batch(inputs) => {
                 let options = parse_options(options)?;
                 let requests =
                     inputs.iter().map(|i| Request::new(vec![to_media(i)]).with_options(options.clone())).collect();
-                let results = self.engine.analyze_batch(requests)?;
+                let results = match slot {
+                    Some(slot) => slot.analyze_batch(requests),
+                    None => self.engine.analyze_batch(requests)?,
+                };
                 let mut json = Vec::with_capacity(results.len());
                 for r in results {
                     json.push(r?.to_json());
@@ -144,7 +170,10 @@ impl EngineTask {
             Job::Request(inputs) => {
                 let options = parse_options(options)?;
                 let request = Request::new(inputs.iter().map(to_media).collect()).with_options(options);
-                Ok(self.engine.analyze_request(request)?.to_json())
+                match slot {
+                    Some(slot) => Ok(slot.analyze_request(request)?.to_json()),
+                    None => Ok(self.engine.analyze_request(request)?.to_json()),
+                }
             }
             Job::WarmUp => self.engine.warm_up().map(|()| "null".to_owned()),
         }
@@ -181,7 +210,11 @@ impl NativeEngine {
     }
 
     fn task(&self, job: Job, options_json: Option<String>) -> AsyncTask<EngineTask> {
-        AsyncTask::new(EngineTask { engine: self.engine.clone(), job, options_json })
+        let slot = match job {
+            Job::WarmUp => None,
+            _ => Some(self.engine.reserve()),
+        };
+        AsyncTask::new(EngineTask { engine: self.engine.clone(), job, options_json, slot })
     }
 
     /// Analyses encoded bytes or a file off the main thread → `MediaResult` JSON. The buffer

@@ -55,7 +55,8 @@ test('with max_in_flight 1, concurrent calls resolve or reject with busy, and th
 });
 
 test('the event loop stays responsive while 20 analyses run', async (t) => {
-  const engine = new Engine();
+  // Slots are reserved at call time, so 20 concurrent calls need max_in_flight >= 20.
+  const engine = new Engine({ max_in_flight: 32 });
   const tickMs = 10;
   let ticks = 0;
   let last = performance.now();
@@ -134,4 +135,19 @@ test('ready, warmUp, models, runtime and config', async () => {
   assert.equal(engine.config.threads, 2);
   assert.equal(engine.config.threshold, 0.6);
   assert.equal((await engine.analyze(sample('facerec_live_biden.jpg'))).threshold, 0.6);
+});
+
+test('a full engine rejects with busy at call time, before libuv runs anything', async () => {
+  // One slot. The first call reserves it synchronously; calls made in the same tick are
+  // refused at once, so libuv's queue never holds more than max_in_flight analyses.
+  const engine = new Engine({ threads: 1, max_in_flight: 1 });
+  const first = engine.analyze(BYTES[NAMES[0]]);
+  const rest = Array.from({ length: 5 }, () => engine.analyze(BYTES[NAMES[0]]));
+  const settled = await Promise.allSettled(rest);
+  assert.ok(settled.every((s) => s.status === 'rejected' && s.reason.code === 'busy'));
+  assert.equal((await first).resolution, EXPECTED[NAMES[0]][0]);
+  assert.equal(engine.stats().busy_rejections, 5);
+  assert.equal(engine.stats().in_flight, 0);
+  // The slot is free again.
+  assert.equal((await engine.analyze(BYTES[NAMES[0]])).resolution, EXPECTED[NAMES[0]][0]);
 });
