@@ -185,6 +185,8 @@ export interface ImageInfo {
   /** EXIF orientation, 1..8. */
   orientation: number
   encoded_bytes: number
+  /** 1 at full size; 2, 4 or 8 when a large JPEG was analysed at that reduction (boxes stay in full-size pixels). */
+  decode_scale: number
 }
 
 /** Time per stage, milliseconds. */

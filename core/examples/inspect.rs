@@ -25,7 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let d = det.detect(&frame, w, h)?;
         let s: Vec<String> = d
             .iter()
-            .filter(|d| d.score > 0.3)
+            .filter(|d| d.score > 0.05)
             .map(|d| {
                 format!(
                     "{:.3}@[{:.0},{:.0},{:.0},{:.0}]",

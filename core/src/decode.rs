@@ -39,6 +39,16 @@
 //!   are approximate; a rare non-inverted CMYK file comes out with inverted colours.
 //! * **Animated GIF and WebP**: only the **first frame** is decoded.
 //!
+//! # Reduced-size JPEG decoding
+//!
+//! [`decode_reduced`] lets libjpeg scale a large JPEG down by 2, 4 or 8 in the DCT domain while
+//! it decodes (each 8×8 block is inverse-transformed straight to 4×4, 2×2 or 1×1 pixels), which
+//! skips most of the IDCT, colour conversion and memory traffic of a full decode. The pipeline
+//! never needs 12 MP: the detector sees ~192² pixels and the liveness crops are 80×80. The
+//! reduction is chosen from the header so that the long side stays at or above a floor, and
+//! [`ImageInfo::decode_scale`] reports it; [`ImageInfo::width`] and [`ImageInfo::height`] stay
+//! the full upright size.
+//!
 //! # Hygiene
 //!
 //! Intermediate pixel buffers owned here (the decoder's output before conversion to RGB8, the
@@ -133,6 +143,36 @@ pub struct ImageInfo {
     pub orientation: u8,
     /// Length of the input in bytes (encoded bytes, or the raw pixel buffer handed over).
     pub encoded_bytes: u64,
+    /// 1 when the frame was analysed at full size; 2, 4 or 8 when a large JPEG was decoded at
+    /// that fraction of its size (libjpeg's DCT-domain scaling). Boxes, landmarks and crops in
+    /// results are always in full-size pixels.
+    #[serde(default = "one")]
+    pub decode_scale: u32,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// How far [`decode_reduced`] may shrink a JPEG while decoding it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reduction {
+    /// Largest denominator allowed: 1 (never reduce), 2, 4 or 8.
+    pub max_scale: u32,
+    /// The reduced frame's long side stays at or above this, pixels.
+    pub min_long_side: u32,
+}
+
+impl Reduction {
+    /// No reduction: decode at full size.
+    pub const NONE: Reduction = Reduction { max_scale: 1, min_long_side: 0 };
+
+    /// The denominator for a `width × height` image: the largest of 8, 4, 2 allowed by
+    /// `max_scale` whose reduced long side is at least `min_long_side`, else 1.
+    pub fn scale_for(&self, width: u32, height: u32) -> u32 {
+        let long = width.max(height);
+        [8u32, 4, 2].into_iter().find(|&d| d <= self.max_scale && long.div_ceil(d) >= self.min_long_side).unwrap_or(1)
+    }
 }
 
 /// Decodes encoded media (JPEG, PNG, WebP, BMP or GIF, sniffed from the content) into an
@@ -152,6 +192,14 @@ pub struct ImageInfo {
 ///
 /// See the [module documentation](self) for colour conversions, alpha, animation and EXIF.
 pub fn decode(bytes: &[u8], limits: &Limits) -> Result<(RgbFrame, ImageInfo)> {
+    decode_reduced(bytes, limits, Reduction::NONE)
+}
+
+/// [`decode`], but a JPEG whose size allows it is decoded at 1/2, 1/4 or 1/8 of its size in the
+/// DCT domain (see the [module documentation](self#reduced-size-jpeg-decoding)). Other formats,
+/// and CMYK JPEGs, are decoded at full size. Limits apply to the full size announced by the
+/// header, so the same inputs are accepted either way.
+pub fn decode_reduced(bytes: &[u8], limits: &Limits, reduction: Reduction) -> Result<(RgbFrame, ImageInfo)> {
     let size = bytes.len() as u64;
     if size > limits.max_bytes_per_media {
         return Err(Error::MediaTooLarge { size, limit: limits.max_bytes_per_media });
@@ -161,18 +209,19 @@ pub fn decode(bytes: &[u8], limits: &Limits) -> Result<(RgbFrame, ImageInfo)> {
     }
     let (format, name) = sniff(bytes)?;
 
-    let decoded =
-        catch_unwind(AssertUnwindSafe(|| decode_upright(bytes, format, limits))).unwrap_or_else(|payload| {
-            Err(Error::Decode(format!("the {name} decoder panicked: {}", panic_message(payload.as_ref()))))
-        })?;
+    let decoded = catch_unwind(AssertUnwindSafe(|| decode_upright(bytes, format, limits, reduction))).unwrap_or_else(
+        |payload| Err(Error::Decode(format!("the {name} decoder panicked: {}", panic_message(payload.as_ref())))),
+    )?;
 
     let frame = RgbFrame::new(decoded.width, decoded.height, decoded.rgb)?;
+    let (width, height) = if decoded.orientation >= 5 { (decoded.full.1, decoded.full.0) } else { decoded.full };
     let info = ImageInfo {
         format: name.to_owned(),
-        width: decoded.width,
-        height: decoded.height,
+        width,
+        height,
         orientation: decoded.orientation,
         encoded_bytes: size,
+        decode_scale: decoded.scale,
     };
     Ok((frame, info))
 }
@@ -247,6 +296,7 @@ pub fn from_pixels(
         height,
         orientation: 1,
         encoded_bytes: data.len() as u64,
+        decode_scale: 1,
     };
     Ok((frame, info))
 }
@@ -257,6 +307,10 @@ struct Decoded {
     width: u32,
     height: u32,
     orientation: u8,
+    /// Stored (un-rotated) full size announced by the header.
+    full: (u32, u32),
+    /// Reduction applied (1 = none).
+    scale: u32,
 }
 
 /// Identifies the container from its magic bytes; returns the `image` format and our name.
@@ -277,8 +331,18 @@ fn sniff(bytes: &[u8]) -> Result<(ImageFormat, &'static str)> {
 }
 
 /// Header check, full decode, conversion to RGB8 and EXIF orientation.
-fn decode_upright(bytes: &[u8], format: ImageFormat, limits: &Limits) -> Result<Decoded> {
+fn decode_upright(bytes: &[u8], format: ImageFormat, limits: &Limits, reduction: Reduction) -> Result<Decoded> {
     let alloc_budget = limits.max_pixels.saturating_mul(MAX_DECODED_BYTES_PER_PIXEL).saturating_add(ALLOC_HEADROOM);
+
+    // Our own header read first: every format's decoder refuses some sizes itself, with its own
+    // error kinds (BMP and WebP past 65535 or 16383, a zero-sized BMP as "unsupported"), and
+    // the PNG decoder refuses an over-budget row before reporting the size.
+    if let Some((w, h)) = header_dimensions(bytes, format) {
+        if w == 0 || h == 0 {
+            return Err(Error::Decode(format!("the header announces a zero-sized image ({w}x{h})")));
+        }
+        check_size_limits(w, h, limits)?;
+    }
 
     // Header pass: only the allocation budget, so an oversized header is reported below with
     // the dimensions it announces (the PNG decoder would otherwise refuse it without them).
@@ -299,16 +363,18 @@ fn decode_upright(bytes: &[u8], format: ImageFormat, limits: &Limits) -> Result<
 
     let orientation = decoder.orientation().map_err(|e| map_image_error(e, dims))?.to_exif();
 
+    let scale = reduction.scale_for(width, height);
     if format == ImageFormat::Jpeg
-        && let Some((rgb, w, h)) = decode_jpeg_libjpeg(bytes)?
+        && let Some((rgb, w, h)) = decode_jpeg_libjpeg(bytes, scale)?
     {
-        if (w, h) != (width, height) {
+        // libjpeg's scaled output size is ceil(side / scale).
+        if (w, h) != (width.div_ceil(scale), height.div_ceil(scale)) {
             let mut rgb = rgb;
             rgb.zeroize();
-            return Err(Error::Decode(format!("JPEG frame is {w}x{h}, the header said {width}x{height}")));
+            return Err(Error::Decode(format!("JPEG frame is {w}x{h} at 1/{scale}, the header said {width}x{height}")));
         }
-        let (rgb, width, height) = orient(rgb, w, h, orientation);
-        return Ok(Decoded { rgb, width, height, orientation });
+        let (rgb, w, h) = orient(rgb, w, h, orientation);
+        return Ok(Decoded { rgb, width: w, height: h, orientation, full: (width, height), scale });
     }
 
     // Second line of defence: the decoder's own limits, with the output buffer reserved from
@@ -324,7 +390,7 @@ fn decode_upright(bytes: &[u8], format: ImageFormat, limits: &Limits) -> Result<
     let (w, h) = (image.width(), image.height());
     let rgb = into_rgb8(image);
     let (rgb, width, height) = orient(rgb, w, h, orientation);
-    Ok(Decoded { rgb, width, height, orientation })
+    Ok(Decoded { rgb, width, height, orientation, full: (w, h), scale: 1 })
 }
 
 /// Decodes a JPEG with libjpeg-turbo's decoder (through `mozjpeg`, a libjpeg-turbo fork whose
@@ -339,8 +405,8 @@ fn decode_upright(bytes: &[u8], format: ImageFormat, limits: &Limits) -> Result<
 ///
 /// libjpeg reports fatal errors by unwinding (`resume_unwind`, which skips the panic hook); they
 /// are caught here and returned as [`Error::Decode`] with libjpeg's message.
-fn decode_jpeg_libjpeg(bytes: &[u8]) -> Result<Option<(Vec<u8>, u32, u32)>> {
-    catch_unwind(AssertUnwindSafe(|| decode_jpeg_libjpeg_inner(bytes))).unwrap_or_else(|payload| {
+fn decode_jpeg_libjpeg(bytes: &[u8], scale: u32) -> Result<Option<(Vec<u8>, u32, u32)>> {
+    catch_unwind(AssertUnwindSafe(|| decode_jpeg_libjpeg_inner(bytes, scale))).unwrap_or_else(|payload| {
         Err(Error::Decode(panic_message(payload.as_ref()).trim_start_matches("libjpeg fatal error: ").to_owned()))
     })
 }
@@ -375,15 +441,19 @@ fn jpeg_has_end_marker(bytes: &[u8]) -> bool {
     false
 }
 
-fn decode_jpeg_libjpeg_inner(bytes: &[u8]) -> Result<Option<(Vec<u8>, u32, u32)>> {
+fn decode_jpeg_libjpeg_inner(bytes: &[u8], scale: u32) -> Result<Option<(Vec<u8>, u32, u32)>> {
     if !jpeg_has_end_marker(bytes) {
         return Err(Error::Decode("truncated JPEG: the data ends before the end-of-image marker".into()));
     }
     use mozjpeg_sys::J_COLOR_SPACE::{JCS_CMYK, JCS_YCCK};
     let err = |e: std::io::Error| Error::Decode(format!("JPEG: {e}"));
-    let d = mozjpeg::Decompress::new_mem(bytes).map_err(err)?;
+    let mut d = mozjpeg::Decompress::with_err(strict_jpeg::error_mgr()).from_mem(bytes).map_err(err)?;
     if matches!(d.color_space(), JCS_CMYK | JCS_YCCK) {
         return Ok(None);
+    }
+    if scale > 1 {
+        // scale is 2, 4 or 8: numerator 4, 2 or 1 over libjpeg's denominator 8.
+        d.scale((8 / scale) as u8);
     }
     let mut started = d.rgb().map_err(err)?;
     let (w, h) = (started.width(), started.height());
@@ -397,6 +467,114 @@ fn decode_jpeg_libjpeg_inner(bytes: &[u8]) -> Result<Option<(Vec<u8>, u32, u32)>
         return Err(Error::Decode(format!("JPEG: decoder returned {} bytes for {w}x{h}", rgb.len())));
     }
     Ok(Some((rgb, w as u32, h as u32)))
+}
+
+/// The stored size announced by a PNG, GIF, BMP or WebP header, read from fixed offsets (no
+/// decoder involved), or `None` when the header is too short or not understood (JPEG sizes
+/// come from the decoder's own header pass). Only used to refuse sizes early with the right
+/// error; the decoders check everything again.
+fn header_dimensions(b: &[u8], format: ImageFormat) -> Option<(u32, u32)> {
+    let le16 = |i: usize| b.get(i..i + 2).map(|s| u16::from_le_bytes([s[0], s[1]]) as u32);
+    let le24 = |i: usize| b.get(i..i + 3).map(|s| u32::from_le_bytes([s[0], s[1], s[2], 0]));
+    let le32 = |i: usize| b.get(i..i + 4).map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]));
+    let be32 = |i: usize| b.get(i..i + 4).map(|s| u32::from_be_bytes([s[0], s[1], s[2], s[3]]));
+    match format {
+        // Signature, IHDR length, "IHDR", width, height (big-endian).
+        ImageFormat::Png if b.get(12..16) == Some(b"IHDR") => Some((be32(16)?, be32(20)?)),
+        // "GIF8?a", logical screen width and height.
+        ImageFormat::Gif => Some((le16(6)?, le16(8)?)),
+        // File header (14 bytes), then the DIB header: 12-byte OS/2 core header with u16 sizes,
+        // else i32 sizes; a negative height means top-down rows.
+        ImageFormat::Bmp => match le32(14)? {
+            12 => Some((le16(18)?, le16(20)?)),
+            _ => Some(((le32(18)? as i32).unsigned_abs(), (le32(22)? as i32).unsigned_abs())),
+        },
+        ImageFormat::WebP if b.get(8..12) == Some(b"WEBP") => match b.get(12..16)? {
+            // Lossy: frame tag (3 bytes), start code, 14-bit width and height.
+            b"VP8 " => Some((le16(26)? & 0x3FFF, le16(28)? & 0x3FFF)),
+            // Lossless: signature byte, then 14-bit width - 1 and height - 1.
+            b"VP8L" => {
+                let bits = le32(21)?;
+                Some(((bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1))
+            }
+            // Extended: flags (4 bytes), 24-bit canvas width - 1 and height - 1.
+            b"VP8X" => Some((le24(24)? + 1, le24(27)? + 1)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A libjpeg error manager for which lost data is an error. libjpeg only *warns* when entropy-
+/// coded data is corrupt (bad Huffman code, a marker or the end of the file in the middle of a
+/// scan) and fills the blocks it could not decode with grey; that picture would then be
+/// analysed as if it were the photo. Such warnings unwind here like fatal errors (the `mozjpeg`
+/// crate builds libjpeg with unwinding support, and `decode_jpeg_libjpeg` catches the payload).
+/// Harmless warnings (extraneous bytes before a marker, an unknown JFIF revision, a bad ICC
+/// chunk) stay silent.
+mod strict_jpeg {
+    use std::os::raw::c_int;
+
+    use mozjpeg_sys::{
+        JWRN_BOGUS_PROGRESSION, JWRN_HIT_MARKER, JWRN_HUFF_BAD_CODE, JWRN_JPEG_EOF, JWRN_MUST_RESYNC,
+        JWRN_NOT_SEQUENTIAL, jpeg_common_struct, jpeg_error_mgr, jpeg_std_error,
+    };
+
+    /// Warnings after which some pixels are not the file's.
+    const DATA_LOSS: [c_int; 6] = [
+        JWRN_BOGUS_PROGRESSION as c_int,
+        JWRN_HIT_MARKER as c_int,
+        JWRN_HUFF_BAD_CODE as c_int,
+        JWRN_JPEG_EOF as c_int,
+        JWRN_MUST_RESYNC as c_int,
+        JWRN_NOT_SEQUENTIAL as c_int,
+    ];
+
+    /// libjpeg's `JMSG_LENGTH_MAX`: the buffer size `format_message` may fill.
+    const MESSAGE_MAX: usize = 200;
+
+    pub(super) fn error_mgr() -> jpeg_error_mgr {
+        // SAFETY: jpeg_error_mgr is a plain C struct for which all-zero is a valid value, and
+        // jpeg_std_error fills in every field.
+        let mut err: jpeg_error_mgr = unsafe { std::mem::zeroed() };
+        unsafe { jpeg_std_error(&mut err) };
+        err.error_exit = Some(error_exit);
+        err.emit_message = Some(emit_message);
+        err
+    }
+
+    /// libjpeg's message for the current `msg_code`.
+    fn message(cinfo: &mut jpeg_common_struct) -> String {
+        // SAFETY: `err` points at the error manager owned by the decompressor, alive for the
+        // whole decode. `format_message` writes at most JMSG_LENGTH_MAX bytes, NUL included,
+        // into the buffer; its declared parameter type (a reference to 80 bytes) is only a
+        // pointer at the C ABI, so it is called through a pointer-typed signature.
+        unsafe {
+            let Some(format) = (*cinfo.err).format_message else {
+                return format!("libjpeg message {}", (*cinfo.err).msg_code);
+            };
+            type Format = unsafe extern "C-unwind" fn(&mut jpeg_common_struct, *mut u8);
+            let format: Format = std::mem::transmute(format);
+            let mut buf = [0u8; MESSAGE_MAX];
+            format(cinfo, buf.as_mut_ptr());
+            let end = buf.iter().position(|&b| b == 0).unwrap_or(MESSAGE_MAX);
+            String::from_utf8_lossy(&buf[..end]).into_owned()
+        }
+    }
+
+    unsafe extern "C-unwind" fn error_exit(cinfo: &mut jpeg_common_struct) {
+        let msg = message(cinfo);
+        std::panic::resume_unwind(Box::new(msg));
+    }
+
+    unsafe extern "C-unwind" fn emit_message(cinfo: &mut jpeg_common_struct, level: c_int) {
+        // SAFETY: as in `message`.
+        let code = unsafe { (*cinfo.err).msg_code };
+        if level < 0 && DATA_LOSS.contains(&code) {
+            let msg = message(cinfo);
+            std::panic::resume_unwind(Box::new(msg));
+        }
+    }
 }
 
 /// Rejects sizes over `limits.max_dimension` (either side) or `limits.max_pixels` (area).
@@ -472,41 +650,50 @@ fn zeroize_image(image: DynamicImage) {
     }
 }
 
-/// For an output pixel `(dx, dy)` of the upright image, the stored pixel it comes from, given
-/// the EXIF `orientation` and the stored size `w` x `h`. Values outside 2..=8 mean "as stored".
-#[inline]
-fn source_of(orientation: u8, dx: usize, dy: usize, w: usize, h: usize) -> (usize, usize) {
+/// For an output pixel `(dx, dy)` of the upright image, the stored pixel it comes from is
+/// `base + dx * step_x + dy * step_y` (pixel index into the stored `w` x `h` buffer), given the
+/// EXIF `orientation`. Values outside 2..=8 mean "as stored".
+fn source_steps(orientation: u8, w: usize, h: usize) -> (usize, isize, isize) {
+    let (wi, last_row, last_col) = (w as isize, (h - 1) * w, w - 1);
     match orientation {
-        2 => (w - 1 - dx, dy),         // mirror horizontally
-        3 => (w - 1 - dx, h - 1 - dy), // rotate 180°
-        4 => (dx, h - 1 - dy),         // mirror vertically
-        5 => (dy, dx),                 // transpose (mirror about the main diagonal)
-        6 => (dy, h - 1 - dx),         // rotate 90° clockwise
-        7 => (w - 1 - dy, h - 1 - dx), // transverse (mirror about the anti-diagonal)
-        8 => (w - 1 - dy, dx),         // rotate 90° counter-clockwise
-        _ => (dx, dy),
+        2 => (last_col, -1, wi),             // mirror horizontally: (w-1-dx, dy)
+        3 => (last_row + last_col, -1, -wi), // rotate 180°: (w-1-dx, h-1-dy)
+        4 => (last_row, 1, -wi),             // mirror vertically: (dx, h-1-dy)
+        5 => (0, wi, 1),                     // transpose: (dy, dx)
+        6 => (last_row, -wi, 1),             // rotate 90° clockwise: (dy, h-1-dx)
+        7 => (last_row + last_col, -wi, -1), // transverse: (w-1-dy, h-1-dx)
+        8 => (last_col, wi, -1),             // rotate 90° counter-clockwise: (w-1-dy, dx)
+        _ => (0, 1, wi),
     }
 }
 
 /// Applies an EXIF orientation to a tightly packed RGB8 buffer of `w` x `h` pixels; returns the
-/// upright buffer and its size. The stored buffer is zeroized when a copy was made.
+/// upright buffer and its size. The stored buffer is zeroized when a copy was made. Works in
+/// 32×32 tiles so that the rotations (which read the source column-wise) stay in cache.
 fn orient(rgb: Vec<u8>, w: u32, h: u32, orientation: u8) -> (Vec<u8>, u32, u32) {
-    if !(2..=8).contains(&orientation) {
+    if !(2..=8).contains(&orientation) || w == 0 || h == 0 {
         return (rgb, w, h);
     }
-    let (ow, oh) = if orientation >= 5 { (h, w) } else { (w, h) };
-    let (sw, sh) = (w as usize, h as usize);
+    const TILE: usize = 32;
+    let (ow, oh) = if orientation >= 5 { (h as usize, w as usize) } else { (w as usize, h as usize) };
+    let (base, step_x, step_y) = source_steps(orientation, w as usize, h as usize);
     let mut out = vec![0u8; rgb.len()];
-    for (dy, row) in out.chunks_exact_mut(ow as usize * 3).enumerate() {
-        for (dx, px) in row.chunks_exact_mut(3).enumerate() {
-            let (sx, sy) = source_of(orientation, dx, dy, sw, sh);
-            let i = (sy * sw + sx) * 3;
-            px.copy_from_slice(&rgb[i..i + 3]);
+    for ty in (0..oh).step_by(TILE) {
+        for tx in (0..ow).step_by(TILE) {
+            for dy in ty..(ty + TILE).min(oh) {
+                let row_src = base as isize + dy as isize * step_y;
+                let row = &mut out[dy * ow * 3..(dy + 1) * ow * 3];
+                for dx in tx..(tx + TILE).min(ow) {
+                    // In range: the mapping is a bijection onto the stored pixels.
+                    let i = (row_src + dx as isize * step_x) as usize * 3;
+                    row[dx * 3..dx * 3 + 3].copy_from_slice(&rgb[i..i + 3]);
+                }
+            }
         }
     }
     let mut stored = rgb;
     stored.zeroize();
-    (out, ow, oh)
+    (out, ow as u32, oh as u32)
 }
 
 #[cfg(test)]
@@ -1319,9 +1506,53 @@ mod tests {
         assert_eq!(
             json,
             serde_json::json!({
-                "format": "png", "width": 1, "height": 1, "orientation": 1, "encoded_bytes": info.encoded_bytes
+                "format": "png", "width": 1, "height": 1, "orientation": 1, "encoded_bytes": info.encoded_bytes,
+                "decode_scale": 1
             })
         );
+    }
+
+    #[test]
+    fn reduction_is_chosen_from_the_long_side() {
+        let r = Reduction { max_scale: 8, min_long_side: 960 };
+        assert_eq!(r.scale_for(3024, 4032), 4); // 1008 px
+        assert_eq!(r.scale_for(1920, 1080), 2); // 960 px
+        assert_eq!(r.scale_for(1919, 1080), 2); // ceil(1919 / 2) = 960
+        assert_eq!(r.scale_for(1918, 1080), 1); // 959 px would be too small
+        assert_eq!(r.scale_for(1000, 800), 1);
+        assert_eq!(Reduction { max_scale: 2, min_long_side: 100 }.scale_for(8000, 6000), 2);
+        assert_eq!(Reduction::NONE.scale_for(8000, 6000), 1);
+    }
+
+    #[test]
+    fn reduced_jpeg_keeps_full_size_info_and_orientation() {
+        // 4 quadrants, 1600x1200, stored with EXIF orientation 6 (90° clockwise).
+        let img = RgbImage::from_fn(1600, 1200, |x, y| {
+            image::Rgb(match (x < 800, y < 600) {
+                (true, true) => RED,
+                (false, true) => GREEN,
+                (true, false) => BLUE,
+                (false, false) => WHITE,
+            })
+        });
+        let jpeg = jpeg_with_exif(&jpeg_rgb(&img), 6, false);
+        let reduction = Reduction { max_scale: 8, min_long_side: 500 };
+        let (frame, info) = decode_reduced(&jpeg, &unlimited(), reduction).unwrap();
+        assert_eq!((info.width, info.height, info.orientation, info.decode_scale), (1200, 1600, 6, 2));
+        assert_eq!((frame.width(), frame.height()), (600, 800));
+        let (full, full_info) = decode(&jpeg, &unlimited()).unwrap();
+        assert_eq!((full_info.width, full_info.height, full_info.decode_scale), (1200, 1600, 1));
+        // Same picture: corners of the reduced frame match the full frame's.
+        let (a, b) = (corners(&frame, 20), corners(&full, 40));
+        for (ca, cb) in a.iter().zip(&b) {
+            assert_close(*ca, *cb, 6, "reduced vs full corner");
+        }
+        // Limits apply to the full size, whatever the reduction.
+        let tight = Limits { max_pixels: 1_000_000, ..unlimited() };
+        assert_eq!(decode_reduced(&jpeg, &tight, reduction).unwrap_err().name(), "image_too_large");
+        // PNG is never reduced.
+        let png = png(img.as_raw(), 1600, 1200, ExtendedColorType::Rgb8);
+        assert_eq!(decode_reduced(&png, &unlimited(), reduction).unwrap().1.decode_scale, 1);
     }
 
     #[test]

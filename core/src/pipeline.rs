@@ -95,30 +95,38 @@ impl Pipeline {
     ) -> (MediaResult, Option<Error>) {
         let start = Instant::now();
         let mut timings = Timings::default();
-        let decoded = load_frame(media, config);
-        timings.decode_ms = ms(start);
-        let (frame, info) = match decoded {
-            Ok(v) => v,
-            Err(e) => {
-                let mut r =
-                    MediaResult::from_error(ctx.request_id, ctx.media_index, ctx.label.clone(), ctx.threshold, &e);
-                timings.total_ms = ms(start);
-                r.timings = timings;
-                return (r, Some(e));
+        let mut reduction = config.decode.reduction();
+        let (mut result, error) = loop {
+            let t = Instant::now();
+            let decoded = load_frame(media, config, reduction);
+            timings.decode_ms = round3(timings.decode_ms + ms(t));
+            let (frame, info) = match decoded {
+                Ok(v) => v,
+                Err(e) => {
+                    let r =
+                        MediaResult::from_error(ctx.request_id, ctx.media_index, ctx.label.clone(), ctx.threshold, &e);
+                    break (r, Some(e));
+                }
+            };
+            match self.analyze_frame(&frame, info, ctx, config, &mut timings) {
+                Ok(Some(r)) => break (r, None),
+                // The reduced frame was not enough: analyse the full-size frame.
+                Ok(None) => reduction = decode::Reduction::NONE,
+                Err(e) => {
+                    let r =
+                        MediaResult::from_error(ctx.request_id, ctx.media_index, ctx.label.clone(), ctx.threshold, &e);
+                    break (r, Some(e));
+                }
             }
-        };
-        let (mut result, error) = match self.analyze_frame(&frame, info, ctx, config, &mut timings) {
-            Ok(r) => (r, None),
-            Err(e) => (
-                MediaResult::from_error(ctx.request_id, ctx.media_index, ctx.label.clone(), ctx.threshold, &e),
-                Some(e),
-            ),
         };
         timings.total_ms = ms(start);
         result.timings = timings;
         (result, error)
     }
 
+    /// Analyses a decoded frame. `Ok(None)` asks for the full-size frame: the frame was a
+    /// reduced JPEG decode and its face is too small (or absent) to be judged at that size.
+    /// Everything reported is mapped back to full-size pixels.
     fn analyze_frame(
         &self,
         frame: &RgbFrame,
@@ -126,7 +134,9 @@ impl Pipeline {
         ctx: &MediaContext<'_>,
         config: &EngineConfig,
         timings: &mut Timings,
-    ) -> Result<MediaResult> {
+    ) -> Result<Option<MediaResult>> {
+        let scale = info.decode_scale.max(1);
+        let full = (info.width, info.height);
         let mut result = MediaResult {
             request_id: ctx.request_id.to_owned(),
             media_index: ctx.media_index,
@@ -148,14 +158,20 @@ impl Pipeline {
         let t = Instant::now();
         let found = self.find_faces(frame, config, ctx.face_policy)?;
         timings.detect_ms = ms(t);
+        if scale > 1 {
+            let min_side = config.decode.min_face_side as f32;
+            if found.as_ref().is_none_or(|(p, _)| p.bbox.width().min(p.bbox.height()) < min_side) {
+                return Ok(None);
+            }
+        }
         let Some((primary, counted)) = found else {
             result.reason = Some(FailReason::NoFace);
-            return Ok(result);
+            return Ok(Some(result));
         };
         let bbox = retinaface::int_box(&primary.bbox);
         if bbox[2] < 2 || bbox[3] < 2 {
             result.reason = Some(FailReason::NoFace);
-            return Ok(result);
+            return Ok(Some(result));
         }
 
         // Landmarks on the analysed box (MTCNN O-Net), unless the detector gave them.
@@ -167,13 +183,13 @@ impl Pipeline {
         };
         timings.landmarks_ms = ms(t);
 
-        result.faces.push(face_report(&primary, Some(bbox), landmarks.as_ref(), true));
+        result.faces.push(face_report(&primary, Some(bbox), landmarks.as_ref(), true, scale));
         for d in counted.iter().filter(|d| d.bbox.iou(&primary.bbox) < 0.3) {
-            result.faces.push(face_report(d, None, None, false));
+            result.faces.push(face_report(d, None, None, false, scale));
         }
         if ctx.face_policy == FacePolicy::Single && result.faces.len() > 1 {
             result.reason = Some(FailReason::MultipleFaces);
-            return Ok(result);
+            return Ok(Some(result));
         }
 
         // Quality gate on the analysed face.
@@ -184,24 +200,29 @@ impl Pipeline {
             x1: (bbox[0] + bbox[2]) as f32,
             y1: (bbox[1] + bbox[3]) as f32,
         };
-        let q = quality::assess(frame, &face_box, landmarks.as_ref(), &config.quality, ctx.quality_gate);
+        let q = quality::assess(frame, &face_box, landmarks.as_ref(), scale, &config.quality, ctx.quality_gate);
         timings.quality_ms = ms(t);
         let failed_gate = q.enforced && !q.passed;
         result.quality = Some(q);
         if failed_gate {
             result.reason = Some(FailReason::LowQuality);
-            return Ok(result);
+            return Ok(Some(result));
         }
 
         // Liveness and decision.
         let t = Instant::now();
-        let (p_real, scores) = liveness::score_face(&self.liveness, frame, bbox)?;
+        let (p_real, mut scores) = liveness::score_face(&self.liveness, frame, bbox)?;
         timings.liveness_ms = ms(t);
+        if scale > 1 {
+            for s in &mut scores {
+                s.crop = full_size_rect(s.crop, scale, full);
+            }
+        }
         let spoof = round6(1.0 - p_real);
         result.confidence_spoofing = Some(spoof);
         result.liveness = Some(LivenessReport { p_real: round6(p_real), models: scores });
         result.resolution = if spoof >= ctx.threshold { Resolution::Declined } else { Resolution::Success };
-        Ok(result)
+        Ok(Some(result))
     }
 
     /// Returns the analysed face and the other counted faces, or `None` when there is no face.
@@ -216,8 +237,8 @@ impl Pipeline {
         let small_size = retinaface::liveness_input_size(w0, h0);
         let small = self.retinaface.detect(frame, small_size.0, small_size.1)?;
         let count_size = retinaface::long_side_input_size(w0, h0, det.count_long_side);
-        let large = if count_size == small_size {
-            small.clone()
+        let large = if count_size == small_size || !needs_count_pass(&small, det.min_score, det.count_gate_score) {
+            Vec::new()
         } else {
             self.retinaface.detect(frame, count_size.0, count_size.1)?
         };
@@ -244,6 +265,16 @@ impl Pipeline {
     }
 }
 
+/// Whether the counting pass can change anything: the small pass has no confident face, or a
+/// candidate besides its best one scores at least `gate`. Detections are sorted by score.
+pub fn needs_count_pass(small: &[Detection], min_score: f32, gate: f32) -> bool {
+    if gate <= 0.0 {
+        return true;
+    }
+    let Some(best) = small.first().filter(|d| d.score >= min_score) else { return true };
+    small[1..].iter().any(|d| d.score >= gate && d.bbox.iou(&best.bbox) < 0.3)
+}
+
 /// Faces that count for `MULTIPLE_FACES`, from detections of several input sizes (pixels):
 /// confident ones, merged across sizes by greedy NMS (IoU > 0.3 is the same face), and not much
 /// smaller than the largest. The detector's score varies with the input size, so each face
@@ -261,30 +292,55 @@ pub fn count_faces(dets: &[Detection], min_score: f32, min_relative_size: f32) -
     merged.into_iter().filter(|d| d.bbox.height() >= min_relative_size * largest).cloned().collect()
 }
 
-fn face_report(d: &Detection, int_box: Option<[i32; 4]>, landmarks: Option<&Landmarks5>, analysed: bool) -> Face {
+/// A face for the result, in full-size pixels (`scale` is the frame's reduction).
+fn face_report(
+    d: &Detection,
+    int_box: Option<[i32; 4]>,
+    landmarks: Option<&Landmarks5>,
+    analysed: bool,
+    scale: u32,
+) -> Face {
+    let k = scale as f64;
     let bbox = match int_box {
-        Some(b) => FaceBox { x: b[0] as f64, y: b[1] as f64, width: b[2] as f64, height: b[3] as f64 },
+        Some(b) => FaceBox { x: b[0] as f64 * k, y: b[1] as f64 * k, width: b[2] as f64 * k, height: b[3] as f64 * k },
         None => FaceBox {
-            x: round2(d.bbox.x0 as f64),
-            y: round2(d.bbox.y0 as f64),
-            width: round2(d.bbox.width() as f64),
-            height: round2(d.bbox.height() as f64),
+            x: round2(d.bbox.x0 as f64 * k),
+            y: round2(d.bbox.y0 as f64 * k),
+            width: round2(d.bbox.width() as f64 * k),
+            height: round2(d.bbox.height() as f64 * k),
         },
     };
     Face {
         bbox,
         score: round6(d.score as f64),
-        landmarks: landmarks.map(|l| l.iter().map(|p| [round2(p[0] as f64), round2(p[1] as f64)]).collect()),
+        landmarks: landmarks.map(|l| l.iter().map(|p| [round2(p[0] as f64 * k), round2(p[1] as f64 * k)]).collect()),
         detector: if d.landmarks.is_some() { "mtcnn" } else { "retinaface" }.to_owned(),
         analysed,
     }
 }
 
-/// Reads and decodes a media into an upright RGB frame, enforcing the limits.
-pub fn load_frame(media: MediaRef<'_>, config: &EngineConfig) -> Result<(RgbFrame, ImageInfo)> {
+/// An inclusive pixel rectangle of a frame reduced by `scale`, in full-size pixels: every
+/// reduced pixel covers `scale × scale` full-size pixels.
+fn full_size_rect(r: [u32; 4], scale: u32, full: (u32, u32)) -> [u32; 4] {
+    let (w, h) = (full.0.max(1), full.1.max(1));
+    [
+        (r[0] * scale).min(w - 1),
+        (r[1] * scale).min(h - 1),
+        ((r[2] + 1) * scale - 1).min(w - 1),
+        ((r[3] + 1) * scale - 1).min(h - 1),
+    ]
+}
+
+/// Reads and decodes a media into an upright RGB frame, enforcing the limits. A large JPEG may
+/// be decoded at reduced size (`reduction`, see [`decode::decode_reduced`]).
+pub fn load_frame(
+    media: MediaRef<'_>,
+    config: &EngineConfig,
+    reduction: decode::Reduction,
+) -> Result<(RgbFrame, ImageInfo)> {
     let limits = &config.limits;
     match media {
-        MediaRef::Bytes(b) => decode::decode(b, limits),
+        MediaRef::Bytes(b) => decode::decode_reduced(b, limits, reduction),
         MediaRef::Pixels { data, format, width, height, stride } => {
             decode::from_pixels(data, format, width, height, stride, limits)
         }
@@ -301,7 +357,7 @@ pub fn load_frame(media: MediaRef<'_>, config: &EngineConfig) -> Result<(RgbFram
             if buf.len() as u64 > limits.max_bytes_per_media {
                 return Err(Error::MediaTooLarge { size: buf.len() as u64, limit: limits.max_bytes_per_media });
             }
-            decode::decode(&buf, limits)
+            decode::decode_reduced(&buf, limits, reduction)
         }
     }
 }
@@ -339,5 +395,20 @@ mod tests {
         assert_eq!(c[0].score, 0.95);
         let with_tiny = [det(0.0, 100.0, 0.9), det(300.0, 20.0, 0.99)];
         assert_eq!(count_faces(&with_tiny, 0.8, 0.3).len(), 1);
+    }
+
+    #[test]
+    fn count_pass_runs_only_when_it_can_matter() {
+        // One confident face and nothing else: skipped.
+        assert!(!needs_count_pass(&[det(0.0, 100.0, 0.95)], 0.6, 0.1));
+        // A weak candidate elsewhere (the group photo's second face scores 0.23 at ~192²): run.
+        assert!(needs_count_pass(&[det(0.0, 100.0, 0.9), det(300.0, 100.0, 0.23)], 0.6, 0.1));
+        // A weak duplicate of the same face does not count.
+        assert!(!needs_count_pass(&[det(0.0, 100.0, 0.9), det(5.0, 100.0, 0.3)], 0.6, 0.1));
+        // No confident face, or no face at all: run.
+        assert!(needs_count_pass(&[det(0.0, 100.0, 0.5)], 0.6, 0.1));
+        assert!(needs_count_pass(&[], 0.6, 0.1));
+        // Gate 0: always.
+        assert!(needs_count_pass(&[det(0.0, 100.0, 0.95)], 0.6, 0.0));
     }
 }

@@ -69,16 +69,20 @@ fn round4(v: f64) -> f64 {
     (v * 1e4).round() / 1e4
 }
 
-/// Runs every check on `face` (original pixels, float box) in `frame`.
+/// Runs every check on `face` (float box in `frame`'s pixels). `scale` is the frame's reduction
+/// from the full-size image (1 for a full-size frame): `face_size` is reported in full-size
+/// pixels; the other checks do not depend on resolution.
 pub fn assess(
     frame: &RgbFrame,
     face: &BoxF,
     landmarks: Option<&Landmarks5>,
+    scale: u32,
     cfg: &QualityConfig,
     enforced: bool,
 ) -> QualityReport {
     let mut checks = Vec::with_capacity(7);
-    checks.push(check("face_size", face.width().min(face.height()) as f64, cfg.min_face_px as f64, Bound::Min));
+    let face_size = face.width().min(face.height()) as f64 * scale as f64;
+    checks.push(check("face_size", face_size, cfg.min_face_px as f64, Bound::Min));
     checks.push(check(
         "face_inside",
         outside_fraction(face, frame.width(), frame.height()) as f64,
@@ -200,7 +204,7 @@ mod tests {
     fn dark_tiny_face_fails_the_right_checks() {
         let frame = RgbFrame::new(200, 200, vec![5; 200 * 200 * 3]).unwrap();
         let face = BoxF { x0: 50.0, y0: 50.0, x1: 80.0, y1: 80.0 };
-        let r = assess(&frame, &face, None, &QualityConfig::default(), true);
+        let r = assess(&frame, &face, None, 1, &QualityConfig::default(), true);
         assert!(!r.passed);
         assert!(r.failed.contains(&"face_size".to_owned()));
         assert!(r.failed.contains(&"brightness_low".to_owned()));

@@ -429,7 +429,8 @@ fn custom_model_files_are_loaded_and_reported() {
     let e = Engine::new(cfg.clone()).unwrap();
     let v2 = e.models().iter().find(|m| m.id == "minifasnet_v2").unwrap();
     assert_eq!(v2.source, "file");
-    assert_eq!(v2.sha256, ozinstant::models::MINIFASNET_V2.sha256);
+    // The upstream file, from which the embedded graph is derived.
+    assert_eq!(v2.sha256, ozinstant::models::MINIFASNET_V2.derived_from.unwrap().1);
     let r = e.analyze(Media::path(sample("minivision_live_image_T1.jpg"))).unwrap();
     assert_eq!(r.resolution, Resolution::Success);
     // A model with the wrong inputs is refused with a typed error.
@@ -454,4 +455,63 @@ fn a_reservation_holds_a_slot_until_it_is_used() {
     // A dropped reservation frees its slot too.
     drop(e.reserve().unwrap());
     assert!(e.reserve().is_ok());
+}
+
+/// A 12-MP phone-style JPEG (stored landscape, EXIF orientation 6) is decoded at 1/4 in the DCT
+/// domain; the verdict, the box (in full-size pixels) and the score agree with a full-size
+/// decode of the same file.
+#[test]
+fn large_jpeg_is_analysed_at_reduced_size_with_full_size_coordinates() {
+    let (rgb, w, h) = upright_rgb("minivision_live_image_T1.jpg");
+    let up = image::imageops::resize(
+        &image::RgbImage::from_raw(w, h, rgb).unwrap(),
+        3024,
+        4032,
+        image::imageops::FilterType::CatmullRom,
+    );
+    let (stored, sw, sh) = stored_for_orientation(up.as_raw(), 3024, 4032, 6);
+    let jpeg = with_exif_orientation(&encode_jpeg(&stored, sw, sh, 90), 6);
+    let reduced = engine().analyze(Media::bytes(jpeg.clone())).unwrap();
+    let full_cfg = EngineConfig {
+        threads: 1,
+        decode: ozinstant::config::DecodeConfig { max_jpeg_scale: 1, ..Default::default() },
+        ..EngineConfig::default()
+    };
+    let full = Engine::new(full_cfg).unwrap().analyze(Media::bytes(jpeg)).unwrap();
+    let (ri, fi) = (reduced.image.as_ref().unwrap(), full.image.as_ref().unwrap());
+    assert_eq!((ri.width, ri.height, ri.orientation, ri.decode_scale), (3024, 4032, 6, 4));
+    assert_eq!((fi.width, fi.height, fi.decode_scale), (3024, 4032, 1));
+    assert_eq!(reduced.resolution, Resolution::Success, "{reduced:?}");
+    assert_eq!(full.resolution, Resolution::Success, "{full:?}");
+    // Boxes agree within 1 % of the image width; the T1 box scaled by 6.3 is [668, 926, 1304, 1342].
+    assert!(close(box_of(&reduced), box_of(&full), 30.0), "{:?} vs {:?}", box_of(&reduced), box_of(&full));
+    assert!(close(box_of(&full), [668.0, 926.0, 1304.0, 1342.0], 30.0), "{:?}", box_of(&full));
+    let (pr, pf) = (reduced.liveness.as_ref().unwrap().p_real, full.liveness.as_ref().unwrap().p_real);
+    assert!((pr - pf).abs() < 0.02, "p_real reduced {pr} vs full {pf}");
+    // face_size is reported in full-size pixels.
+    let size = |r: &ozinstant::MediaResult| {
+        r.quality.as_ref().unwrap().checks.iter().find(|c| c.name == "face_size").unwrap().value
+    };
+    assert!((size(&reduced) - size(&full)).abs() < 30.0, "{} vs {}", size(&reduced), size(&full));
+}
+
+/// When the face in the reduced frame is too small to judge, the media is analysed again at
+/// full size.
+#[test]
+fn large_jpeg_with_a_small_face_falls_back_to_full_size() {
+    let (rgb, w, h) = upright_rgb("skimage_live_astronaut.png");
+    let face = image::RgbImage::from_raw(w, h, rgb).unwrap();
+    let mut canvas = image::RgbImage::from_pixel(2400, 1800, image::Rgb([128, 128, 128]));
+    image::imageops::overlay(&mut canvas, &face, 900, 600);
+    let jpeg = encode_jpeg(canvas.as_raw(), 2400, 1800, 92);
+    let r = engine().analyze(Media::bytes(jpeg)).unwrap();
+    let info = r.image.as_ref().unwrap();
+    // At 1/2 the face would be ~50 px, under decode.min_face_side = 160.
+    assert_eq!((info.width, info.height, info.decode_scale), (2400, 1800, 1), "{r:?}");
+    // The face (found by the MTCNN fallback at this size) lies on the pasted astronaut, in
+    // full-size pixels, and was analysed.
+    let [x, y, bw, bh] = box_of(&r);
+    assert!(x >= 900.0 + ASTRONAUT_BOX[0] - 20.0 && y >= 600.0 + ASTRONAUT_BOX[1] - 20.0, "{r:?}");
+    assert!(x + bw <= 900.0 + 512.0 && y + bh <= 600.0 + 512.0 && bw > 60.0, "{r:?}");
+    assert!(r.liveness.is_some(), "{r:?}");
 }

@@ -39,3 +39,33 @@ fn group_photo_is_multiple_faces() {
     assert!(r.faces.len() >= 2, "{:?}", r.faces);
     assert_eq!(r.confidence_spoofing, None);
 }
+
+/// The embedded MiniFASNet graphs are derived from the upstream files by
+/// `scripts/optimize-models.py` (PRelu → Max(x, s·x)). Loading the upstream files by path must
+/// give bit-identical scores on every sample.
+#[test]
+fn optimized_graphs_equal_upstream() {
+    use ozinstant::models::{MINIFASNET_V1SE, MINIFASNET_V2};
+    use ozinstant::{Engine, EngineConfig};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../models");
+    let mut cfg = EngineConfig { threads: 1, ..EngineConfig::default() };
+    let (v2_file, v2_sha) = MINIFASNET_V2.derived_from.unwrap();
+    let (v1se_file, v1se_sha) = MINIFASNET_V1SE.derived_from.unwrap();
+    cfg.models.minifasnet_v2 = Some(dir.join(v2_file));
+    cfg.models.minifasnet_v1se = Some(dir.join(v1se_file));
+    let upstream = Engine::new(cfg).unwrap();
+    let shas: Vec<&str> = upstream.models().iter().map(|m| m.sha256.as_str()).collect();
+    assert!(shas.contains(&v2_sha) && shas.contains(&v1se_sha), "{shas:?}");
+    let mut compared = 0;
+    for (file, ..) in GOLDEN {
+        let a = engine().analyze(Media::path(sample(file))).unwrap();
+        let b = upstream.analyze(Media::path(sample(file))).unwrap();
+        let (la, lb) = (a.liveness.unwrap(), b.liveness.unwrap());
+        assert_eq!(la.models.len(), 2);
+        for (ma, mb) in la.models.iter().zip(&lb.models) {
+            assert_eq!(ma.p_real.to_bits(), mb.p_real.to_bits(), "{file}: {ma:?} vs {mb:?}");
+            compared += 1;
+        }
+    }
+    assert_eq!(compared, 2 * GOLDEN.len());
+}

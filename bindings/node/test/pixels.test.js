@@ -24,7 +24,7 @@ test('a synthetic grey frame has no face', async () => {
   assert.equal(r.resolution, 'FAILED');
   assert.equal(r.reason, 'NO_FACE');
   assert.equal(r.confidence_spoofing, null);
-  assert.deepEqual(r.image, { format: 'raw_rgb8', width, height, orientation: 1, encoded_bytes: width * height * 3 });
+  assert.deepEqual(r.image, { format: 'raw_rgb8', width, height, orientation: 1, encoded_bytes: width * height * 3, decode_scale: 1 });
 });
 
 test('the decoded astronaut scores the same in every layout and with a padded stride', async () => {

@@ -230,6 +230,11 @@ class ImageInfo(_Record):
     def encoded_bytes(self) -> int:
         return int(self._data["encoded_bytes"])
 
+    @property
+    def decode_scale(self) -> int:
+        """1 at full size; 2, 4 or 8 when a large JPEG was analysed at that reduction."""
+        return int(self._data.get("decode_scale", 1))
+
 
 class Timings(_Record):
     """Time per stage, milliseconds."""
