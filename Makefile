@@ -7,14 +7,18 @@ ORT_VERSION ?= 1.31.1
 ORT_LIB     := .cache/onnxruntime/libonnxruntime.so.$(ORT_VERSION)
 CARGO       ?= cargo
 
-.PHONY: demo test ort build test-rust test-docs test-python test-c test-node test-cross-language lint schema bench clean-cache
+.PHONY: demo test ort tools build test-rust test-docs test-python test-c test-node test-cross-language lint schema bench clean-cache
 
 demo: build
 	./target/release/ozinstant analyze samples/
 
-test: ort test-rust test-docs test-c test-python test-node test-cross-language lint
+test: ort test-rust test-docs test-c test-python test-node test-cross-language test-reference test-strace soak fuzz-smoke lint
 
-ort: $(ORT_LIB)
+ort: $(ORT_LIB) tools
+
+# nasm for libjpeg-turbo's SIMD (optional; see the script).
+tools:
+	./scripts/ensure-build-tools.sh
 
 $(ORT_LIB):
 	ORT_VERSION=$(ORT_VERSION) ./scripts/fetch-ort.sh
@@ -35,6 +39,24 @@ test-docs: ort
 # C: cbindgen header drift, shared + static example and API test, valgrind memcheck.
 test-c: ort
 	./scripts/test-c.sh
+
+# Soak: 100 000 analyses in one process (OZI_SOAK_N overrides), resident set flat within 5 %
+# after warm-up (core/tests/soak.rs, release build).
+.PHONY: soak
+soak: ort
+	$(CARGO) test --release --locked -p ozinstant --test soak -- --ignored --nocapture
+
+# Statelessness: the release CLI and the C example under strace open no file for writing,
+# create no socket, and open only allow-listed files (inputs, ONNX Runtime, system files).
+.PHONY: test-strace
+test-strace: ort
+	./scripts/test-strace.sh
+
+# Fuzzing (fuzz/, cargo-fuzz on stable with -s none): every target for FUZZ_SECONDS (default
+# 60) on seeds generated from samples/; fails on any crash. Installs cargo-fuzz into .cache/tools.
+.PHONY: fuzz-smoke
+fuzz-smoke: ort
+	./scripts/fuzz-smoke.sh
 
 # Python: abi3 wheel built with maturin, installed with its dependencies into a fresh venv.
 test-python: ort
@@ -57,8 +79,34 @@ lint:
 schema:
 	UPDATE_SCHEMA=1 $(CARGO) test -p ozinstant --test schema
 
-bench: ort
+# `make bench`: the engine against the Python reference pipeline, interleaved, on this machine
+# (benches/, docs/PERFORMANCE.md). BENCH_SECONDS (per run, default 5), BENCH_ROUNDS (default 3)
+# and BENCH_STEADY_REQUESTS (default 3000) set its length; BENCH_ARGS="--markdown FILE" also
+# writes the tables as Markdown. The last line is `throughput_ratio_640x480=.. throughput_ratio_12mp=..`.
+BENCH_PYTHON ?= python3
+BENCH_VENV   := .cache/venv-bench
+
+.PHONY: bench bench-criterion bench-venv test-reference
+
+bench: ort bench-venv
+	$(CARGO) build --release --locked -p ozinstant-bench
+	$(BENCH_VENV)/bin/python benches/run.py $(BENCH_ARGS)
+
+# The criterion micro-benchmarks of the core crate.
+bench-criterion: ort
 	$(CARGO) bench -p ozinstant
+
+# Pinned venv of the Python reference (onnxruntime, OpenCV, NumPy).
+bench-venv: $(BENCH_VENV)/.installed
+
+$(BENCH_VENV)/.installed: benches/reference/requirements.txt
+	$(BENCH_PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r benches/reference/requirements.txt
+	touch $@
+
+# The Python reference gives the engine's verdicts, boxes and scores (0.02) on every sample.
+test-reference: build bench-venv
+	$(BENCH_VENV)/bin/python benches/reference/check_parity.py
 
 clean-cache:
 	rm -rf .cache

@@ -7,11 +7,14 @@
 #
 # Steps: fetch ONNX Runtime (idempotent) -> install cbindgen 0.29.4 into .cache/tools if missing
 # -> cargo build (release) -> header check (cbindgen --verify) -> target/release/ozinstant.pc
-# -> compile examples/c/analyze.c and ffi/tests/c/test_api.c with -Wall -Wextra -Werror against
-# the shared and the static library -> run them on samples/ -> run the shared builds under
-# valgrind (if available). Ends with "N passed, M failed"; exits non-zero on any failure.
+# -> compile examples/c/analyze.c, ffi/tests/c/test_api.c and ffi/tests/c/stress.c (many threads,
+# more calls than max_in_flight) with -Wall -Wextra -Werror against the shared and the static
+# library -> run them on samples/ -> run the shared builds under valgrind (if available) -> build
+# them with AddressSanitizer (gcc -fsanitize=address, LeakSanitizer on) against the shared
+# library and run them. Ends with "N passed, M failed"; exits non-zero on any failure.
 #
-# Environment: OZI_BLESS=1 (regenerate the header), OZI_SKIP_VALGRIND=1, CC (default gcc).
+# Environment: OZI_BLESS=1 (regenerate the header), OZI_SKIP_VALGRIND=1, OZI_SKIP_ASAN=1,
+# CC (default gcc).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -163,7 +166,7 @@ else
 fi
 
 # --- compile ---------------------------------------------------------------------------------
-programs=(examples/c/analyze.c ffi/tests/c/test_api.c)
+programs=(examples/c/analyze.c ffi/tests/c/test_api.c ffi/tests/c/stress.c)
 for src in "${programs[@]}"; do
   name="$(basename "$src" .c)"
   # Shared: flags from ozinstant.pc, rpath to the build tree.
@@ -197,6 +200,7 @@ for kind in shared static; do
   check "analyze ($kind) on samples/" run_example "$out/analyze-$kind"
   check "analyze ($kind) exits non-zero on a missing file" example_fails_on_missing_file "$out/analyze-$kind"
   check "test_api ($kind)" "$out/test_api-$kind" samples
+  check "stress ($kind): threads, BUSY, accepted == answered" "$out/stress-$kind" samples
 done
 
 # --- valgrind --------------------------------------------------------------------------------
@@ -225,7 +229,69 @@ if [ "$valgrind_ok" = 1 ]; then
     "$out/analyze-shared" samples/minivision_live_image_T1.jpg
   check "valgrind: test_api --quick (shared)" "${vg[@]}" --log-file="$out/valgrind-test_api.log" \
     "$out/test_api-shared" --quick samples
+  check "valgrind: stress --quick (shared)" "${vg[@]}" --log-file="$out/valgrind-stress.log" \
+    "$out/stress-shared" --quick samples
   echo "valgrind logs: $out/valgrind-*.log"
+fi
+
+# --- hostile input (ffi/tests/c/test_hostile.c) ----------------------------------------------
+# Bombs, truncations, random bytes, lying pixels and over-limit media through the C door; each
+# gets its exact status code. Shared and static builds; under valgrind too when available.
+for kind in shared static; do
+  if [ "$kind" = shared ]; then
+    # shellcheck disable=SC2086
+    check "compile test_hostile (shared)" \
+      "$cc" "${cflags[@]}" $pc_cflags ffi/tests/c/test_hostile.c -o "$out/test_hostile-shared" $pc_libs \
+      -Wl,-rpath,"$release"
+  else
+    # shellcheck disable=SC2086
+    check "compile test_hostile (static)" \
+      "$cc" "${cflags[@]}" -I"$root/include" ffi/tests/c/test_hostile.c -o "$out/test_hostile-static" \
+      "$release/libozinstant.a" $libs_private
+  fi
+  check "test_hostile ($kind)" "$out/test_hostile-$kind" samples
+done
+if [ "$valgrind_ok" = 1 ]; then
+  check "valgrind: test_hostile (shared)" "${vg[@]}" --log-file="$out/valgrind-test_hostile.log" \
+    "$out/test_hostile-shared" --no-rss samples
+fi
+
+
+# --- AddressSanitizer --------------------------------------------------------------------------
+# The C programs built with gcc -fsanitize=address and linked against libozinstant.so. ASan
+# checks every access of the C code and, because it replaces malloc/free for the whole process,
+# also catches double frees, frees of foreign pointers and leaks (LeakSanitizer at exit) of
+# memory the Rust library and ONNX Runtime allocate; reads and writes inside the uninstrumented
+# Rust and ONNX Runtime code are covered by valgrind above instead. No suppressions are needed
+# (none are used: any report fails the check). strict_init_order etc. add the stricter checks.
+asan_ok=1
+if [ "${OZI_SKIP_ASAN:-0}" = 1 ]; then
+  echo "!!! OZI_SKIP_ASAN=1: AddressSanitizer checks SKIPPED"
+  asan_ok=0
+elif ! echo 'int main(void){return 0;}' | "$cc" -fsanitize=address -x c - -o "$out/asan-probe" 2>/dev/null; then
+  echo "!!! $cc cannot build with -fsanitize=address (libasan missing): AddressSanitizer checks SKIPPED !!!"
+  asan_ok=0
+fi
+if [ "$asan_ok" = 1 ]; then
+  asan_flags=(-O1 -g -fno-omit-frame-pointer -fsanitize=address)
+  for src in "${programs[@]}"; do
+    name="$(basename "$src" .c)"
+    # shellcheck disable=SC2086
+    check "compile $name (ASan, shared)" \
+      "$cc" "${cflags[@]}" "${asan_flags[@]}" $pc_cflags "$src" -o "$out/$name-asan" $pc_libs -Wl,-rpath,"$release"
+  done
+  asan_env=(env ASAN_OPTIONS="detect_leaks=1:halt_on_error=1:abort_on_error=0:detect_stack_use_after_return=1:strict_init_order=1:check_initialization_order=1:strict_string_checks=1:log_path=$out/asan")
+  rm -f "$out"/asan.*
+  check "ASan: analyze on samples/" "${asan_env[@]}" "$out/analyze-asan" samples/*.jpg samples/*.png
+  check "ASan: test_api" "${asan_env[@]}" "$out/test_api-asan" samples
+  check "ASan: stress" "${asan_env[@]}" "$out/stress-asan" samples
+  no_asan_reports() {
+    if ls "$out"/asan.* >/dev/null 2>&1; then
+      head -n 60 "$out"/asan.* >&2
+      return 1
+    fi
+  }
+  check "ASan: no reports ($out/asan.*)" no_asan_reports
 fi
 
 summary
