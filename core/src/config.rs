@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+/// Default [`EngineConfig::biometry_threshold`] (see `docs/BIOMETRY.md`).
+pub const DEFAULT_BIOMETRY_THRESHOLD: f64 = 0.75;
+
 /// Everything an [`Engine`](crate::Engine) can be configured with. All fields have defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
@@ -31,6 +34,10 @@ pub struct EngineConfig {
     pub limits: Limits,
     /// Default attack threshold on `confidence_spoofing` (0..1): a score at or above it is an attack.
     pub threshold: f64,
+    /// Default biometry threshold on `similarity` (0..1, `(1 + cos) / 2`): a request whose
+    /// least similar pair of faces is at or above it is a match. See `docs/BIOMETRY.md` for the
+    /// measured distributions behind the default.
+    pub biometry_threshold: f64,
     /// How to treat images with several faces.
     pub face_policy: FacePolicy,
     /// Reduced-size decoding of large JPEGs.
@@ -54,6 +61,7 @@ impl Default for EngineConfig {
             max_in_flight: 0,
             limits: Limits::default(),
             threshold: 0.5,
+            biometry_threshold: DEFAULT_BIOMETRY_THRESHOLD,
             face_policy: FacePolicy::Single,
             decode: DecodeConfig::default(),
             detection: DetectionConfig::default(),
@@ -84,6 +92,9 @@ impl EngineConfig {
         let bad = |m: &str| Err(Error::Config(m.to_owned()));
         if !(0.0..=1.0).contains(&self.threshold) {
             return bad("threshold must be within 0..=1");
+        }
+        if !(0.0..=1.0).contains(&self.biometry_threshold) {
+            return bad("biometry_threshold must be within 0..=1");
         }
         if self.intra_op_threads == 0 {
             return bad("intra_op_threads must be at least 1");
@@ -140,6 +151,8 @@ pub struct ModelPaths {
     pub mtcnn_rnet: Option<PathBuf>,
     /// MTCNN output network (landmarks).
     pub mtcnn_onet: Option<PathBuf>,
+    /// MobileFaceNet face embedding (biometry; loaded on first use).
+    pub mobilefacenet: Option<PathBuf>,
 }
 
 /// Input limits. Checked before allocation where possible (byte size first, then the image

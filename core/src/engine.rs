@@ -18,12 +18,13 @@ use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::biometry::FaceEmbedding;
 use crate::config::{EngineConfig, Retention};
 use crate::error::{Error, ErrorCategory, Result};
 use crate::models::ModelVersion;
 use crate::pipeline::{MediaContext, Pipeline};
 use crate::report::{FailReason, MediaResult, RequestResult, Resolution, SCHEMA_VERSION};
-use crate::request::{AnalyzeOptions, Media, MediaRef, Request, validate_request_id};
+use crate::request::{AnalysisKind, AnalyzeOptions, Media, MediaRef, MediaTag, Request, validate_request_id};
 use crate::runtime::{self, RuntimeInfo, SessionSettings};
 use crate::stats::{Collector, Stats};
 
@@ -326,27 +327,48 @@ impl Engine {
         let start = Instant::now();
         let options = &request.options;
         let request_id = request_id(options)?;
-        let media: Vec<MediaResult> = if request.media.len() == 1 {
-            let m = &request.media[0];
-            vec![self.run_media(m.as_ref(), 0, m.label.clone(), &request_id, options)?.0]
-        } else {
-            self.inner.pool.install(|| {
-                request
-                    .media
-                    .par_iter()
-                    .enumerate()
-                    .map(|(i, m)| self.run_media(m.as_ref(), i, m.label.clone(), &request_id, options).map(|r| r.0))
-                    .collect::<Result<Vec<_>>>()
-            })?
+        let biometry = options.wants(AnalysisKind::Biometry);
+        let run = |i: usize, m: &Media| {
+            let embed = biometry && options.biometry_for(m.tag);
+            self.run_media_embed(m.as_ref(), i, m.label.clone(), m.tag, embed, &request_id, options)
+                .map(|(r, _, e)| (r, e))
         };
+        let outcomes: Vec<(MediaResult, Option<FaceEmbedding>)> = if request.media.len() == 1 {
+            vec![run(0, &request.media[0])?]
+        } else {
+            self.inner
+                .pool
+                .install(|| request.media.par_iter().enumerate().map(|(i, m)| run(i, m)).collect::<Result<Vec<_>>>())?
+        };
+        let mut models = self.models().to_vec();
+        let (media, embeddings): (Vec<MediaResult>, Vec<_>) = outcomes.into_iter().unzip();
+        let biometry = if biometry {
+            let threshold = options.biometry_threshold.unwrap_or(self.inner.config.biometry_threshold);
+            let tags: Vec<_> = request.media.iter().map(|m| options.biometry_for(m.tag)).collect();
+            let report = crate::biometry::compare(
+                &media,
+                &embeddings,
+                &tags,
+                threshold,
+                options.return_embeddings.unwrap_or(false),
+            );
+            if let Some((_, version)) = self.inner.pipeline.embedder_loaded() {
+                models.push(version.clone());
+            }
+            Some(report)
+        } else {
+            None
+        };
+        drop(embeddings); // zeroized
         Ok(RequestResult {
             schema_version: SCHEMA_VERSION.to_owned(),
             request_id,
-            resolution: RequestResult::aggregate(&media),
+            resolution: RequestResult::aggregate_with(&media, biometry.as_ref()),
             media,
-            models: self.models().to_vec(),
+            models,
             engine_version: crate::VERSION.to_owned(),
             total_ms: (start.elapsed().as_secs_f64() * 1e6).round() / 1e3,
+            biometry,
         })
     }
 
@@ -358,6 +380,21 @@ impl Engine {
         request_id: &str,
         options: &AnalyzeOptions,
     ) -> Result<(MediaResult, Option<Error>)> {
+        self.run_media_embed(media, index, label, None, false, request_id, options).map(|(r, e, _)| (r, e))
+    }
+
+    /// One media with its tag; with `embed`, also its face embedding (biometry).
+    #[allow(clippy::too_many_arguments)]
+    fn run_media_embed(
+        &self,
+        media: MediaRef<'_>,
+        index: usize,
+        label: Option<String>,
+        tag: Option<MediaTag>,
+        embed: bool,
+        request_id: &str,
+        options: &AnalyzeOptions,
+    ) -> Result<(MediaResult, Option<Error>, Option<FaceEmbedding>)> {
         let cfg = &self.inner.config;
         let ctx = MediaContext {
             request_id,
@@ -366,9 +403,12 @@ impl Engine {
             threshold: options.threshold.unwrap_or(cfg.threshold),
             quality_gate: options.quality_gate.unwrap_or(cfg.quality.enabled),
             face_policy: options.face_policy.unwrap_or(cfg.face_policy),
+            tag,
+            liveness: options.liveness_for(tag),
+            embed,
         };
         let started = SystemTime::now();
-        let (result, error) = self.inner.pipeline.analyze(media, &ctx, cfg);
+        let (result, error, embedding) = self.inner.pipeline.analyze_embed(media, &ctx, cfg);
         // Engine faults (ONNX Runtime, internal) are not media failures: the call fails.
         let error = match error {
             Some(e) if !matches!(e.category(), ErrorCategory::InvalidInput | ErrorCategory::Io) => return Err(e),
@@ -376,7 +416,7 @@ impl Engine {
         };
         self.inner.stats.media(result.resolution, result.reason, result.timings.total_ms);
         self.notify(&result, started);
-        Ok((result, error))
+        Ok((result, error, embedding))
     }
 
     fn notify(&self, r: &MediaResult, started: SystemTime) {

@@ -18,6 +18,7 @@
 //! retention and metrics on top.
 #![warn(missing_docs)]
 
+pub mod biometry;
 pub mod config;
 pub mod decode;
 pub mod detect;
@@ -43,6 +44,6 @@ pub use config::{EngineConfig, FacePolicy, Limits, Retention};
 pub use decode::{ImageInfo, PixelFormat};
 pub use engine::{Engine, MetadataEvent, Observer, Reservation};
 pub use error::{Error, ErrorCategory, Result};
-pub use report::{FailReason, MediaResult, RequestResult, Resolution};
-pub use request::{AnalyzeOptions, Media, MediaRef, MediaSource, Request};
+pub use report::{BiometryReport, FailReason, MediaResult, RequestResult, Resolution};
+pub use request::{AnalysisKind, AnalyzeOptions, Media, MediaRef, MediaSource, MediaTag, Request};
 pub use stats::Stats;
