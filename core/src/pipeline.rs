@@ -259,8 +259,8 @@ impl Pipeline {
         if ctx.embed
             && let Some(lm) = landmarks.as_ref()
         {
+            let (embedder, _) = self.embedder()?; // loaded on first use, not timed
             let t = Instant::now();
-            let (embedder, _) = self.embedder()?;
             match embedder.embed(frame, lm) {
                 Ok(e) => *embedding = Some((e, ms(t))),
                 // Degenerate landmarks: the face is not comparable; the media result stands.

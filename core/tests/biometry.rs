@@ -146,3 +146,35 @@ fn print_sample_similarities() {
         );
     }
 }
+
+/// Cold-start figures for docs/BIOMETRY.md (`-- --ignored --nocapture print_cold_start`):
+/// engine start, then the first biometry request (loads the embedder) against the second.
+#[test]
+#[ignore]
+fn print_cold_start() {
+    use std::time::Instant;
+    let t = Instant::now();
+    let e = ozinstant::Engine::new(ozinstant::EngineConfig { threads: 1, ..Default::default() }).unwrap();
+    let start = t.elapsed();
+    let run = |biometry: bool| {
+        let mut o = AnalyzeOptions::default();
+        if biometry {
+            o = biometry_options();
+        }
+        let media = vec![Media::path(sample("facerec_live_obama.jpg")), Media::path(sample("facerec_live_obama2.jpg"))];
+        let t = Instant::now();
+        let r = e.analyze_request(Request::new(media).with_options(o)).unwrap();
+        (t.elapsed().as_secs_f64() * 1e3, r.biometry.map(|b| b.embed_ms))
+    };
+    let plain = run(false);
+    let plain2 = run(false);
+    let first = run(true);
+    let second = run(true);
+    let t = Instant::now();
+    ozinstant::models::load(&ozinstant::models::MOBILEFACENET, None).unwrap();
+    let hash = t.elapsed();
+    println!("engine start (1 thread) {:.1} ms", start.as_secs_f64() * 1e3);
+    println!("liveness-only request of 2 media: {:.1} ms, then {:.1} ms", plain.0, plain2.0);
+    println!("first biometry request: {:.1} ms (embed {:?} ms); second {:.1} ms (embed {:?} ms)", first.0, first.1, second.0, second.1);
+    println!("mobilefacenet sha256 check: {:.1} ms", hash.as_secs_f64() * 1e3);
+}
