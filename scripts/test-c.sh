@@ -166,7 +166,7 @@ else
 fi
 
 # --- compile ---------------------------------------------------------------------------------
-programs=(examples/c/analyze.c ffi/tests/c/test_api.c ffi/tests/c/stress.c)
+programs=(examples/c/analyze.c ffi/tests/c/test_api.c ffi/tests/c/stress.c ffi/tests/c/test_biometry.c)
 for src in "${programs[@]}"; do
   name="$(basename "$src" .c)"
   # Shared: flags from ozinstant.pc, rpath to the build tree.
@@ -201,6 +201,7 @@ for kind in shared static; do
   check "analyze ($kind) exits non-zero on a missing file" example_fails_on_missing_file "$out/analyze-$kind"
   check "test_api ($kind)" "$out/test_api-$kind" samples
   check "stress ($kind): threads, BUSY, accepted == answered" "$out/stress-$kind" samples
+  check "test_biometry ($kind): obama/obama2 match, obama/biden do not" "$out/test_biometry-$kind" samples
 done
 
 # --- valgrind --------------------------------------------------------------------------------
@@ -285,6 +286,7 @@ if [ "$asan_ok" = 1 ]; then
   check "ASan: analyze on samples/" "${asan_env[@]}" "$out/analyze-asan" samples/*.jpg samples/*.png
   check "ASan: test_api" "${asan_env[@]}" "$out/test_api-asan" samples
   check "ASan: stress" "${asan_env[@]}" "$out/stress-asan" samples
+  check "ASan: test_biometry" "${asan_env[@]}" "$out/test_biometry-asan" samples
   no_asan_reports() {
     if ls "$out"/asan.* >/dev/null 2>&1; then
       head -n 60 "$out"/asan.* >&2

@@ -306,6 +306,11 @@ impl Engine {
         if count == 0 || count > limit {
             return Err(Error::TooManyMedia { count, limit });
         }
+        if let Some(tags) = &request.options.media_tags
+            && tags.len() != count
+        {
+            return Err(Error::InvalidInput(format!("media_tags has {} entries for {count} media", tags.len())));
+        }
         Ok(())
     }
 
@@ -329,8 +334,9 @@ impl Engine {
         let request_id = request_id(options)?;
         let biometry = options.wants(AnalysisKind::Biometry);
         let run = |i: usize, m: &Media| {
-            let embed = biometry && options.biometry_for(m.tag);
-            self.run_media_embed(m.as_ref(), i, m.label.clone(), m.tag, embed, &request_id, options)
+            let tag = options.tag_of(i, m.tag);
+            let embed = biometry && options.biometry_for(tag);
+            self.run_media_embed(m.as_ref(), i, m.label.clone(), tag, embed, &request_id, options)
                 .map(|(r, _, e)| (r, e))
         };
         let outcomes: Vec<(MediaResult, Option<FaceEmbedding>)> = if request.media.len() == 1 {
@@ -344,7 +350,8 @@ impl Engine {
         let (media, embeddings): (Vec<MediaResult>, Vec<_>) = outcomes.into_iter().unzip();
         let biometry = if biometry {
             let threshold = options.biometry_threshold.unwrap_or(self.inner.config.biometry_threshold);
-            let tags: Vec<_> = request.media.iter().map(|m| options.biometry_for(m.tag)).collect();
+            let tags: Vec<_> =
+                request.media.iter().enumerate().map(|(i, m)| options.biometry_for(options.tag_of(i, m.tag))).collect();
             let report = crate::biometry::compare(
                 &media,
                 &embeddings,

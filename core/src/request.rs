@@ -205,6 +205,9 @@ pub struct AnalyzeOptions {
     /// Return each compared face's embedding (a biometric template) in the biometry result.
     /// Off by default; embeddings are never logged.
     pub return_embeddings: Option<bool>,
+    /// Media tags by position in the request, one entry (a tag or `null`) per media: how the
+    /// JSON doors (C, Node) tag media. A tag set on the [`Media`] itself wins. Requests only.
+    pub media_tags: Option<Vec<Option<MediaTag>>>,
 }
 
 impl AnalyzeOptions {
@@ -234,6 +237,11 @@ impl AnalyzeOptions {
             validate_request_id(id)?;
         }
         Ok(())
+    }
+
+    /// The tag of the media at `index`: its own, else `media_tags[index]`.
+    pub fn tag_of(&self, index: usize, own: Option<MediaTag>) -> Option<MediaTag> {
+        own.or_else(|| self.media_tags.as_ref().and_then(|t| t.get(index).copied().flatten()))
     }
 
     /// Whether `kind` is to run (default: `quality` only).

@@ -175,6 +175,25 @@ fn print_cold_start() {
     let hash = t.elapsed();
     println!("engine start (1 thread) {:.1} ms", start.as_secs_f64() * 1e3);
     println!("liveness-only request of 2 media: {:.1} ms, then {:.1} ms", plain.0, plain2.0);
-    println!("first biometry request: {:.1} ms (embed {:?} ms); second {:.1} ms (embed {:?} ms)", first.0, first.1, second.0, second.1);
+    println!(
+        "first biometry request: {:.1} ms (embed {:?} ms); second {:.1} ms (embed {:?} ms)",
+        first.0, first.1, second.0, second.1
+    );
     println!("mobilefacenet sha256 check: {:.1} ms", hash.as_secs_f64() * 1e3);
+}
+
+#[test]
+fn media_tags_in_options_tag_by_position() {
+    let json = r#"{"analyses":["quality","biometry"],"media_tags":[null,"photo_id_back"],"biometry_threshold":0.6}"#;
+    let o = AnalyzeOptions::from_json(json).unwrap();
+    let media = vec![Media::path(sample("facerec_live_obama.jpg")), Media::path(sample("facerec_live_obama2.jpg"))];
+    let r = engine().analyze_request(Request::new(media).with_options(o.clone())).unwrap();
+    assert_eq!(r.media[1].tag, Some(MediaTag::PhotoIdBack));
+    assert_eq!(r.media[1].analysis, "detection");
+    assert_eq!(r.biometry.unwrap().threshold, 0.6);
+    // A media's own tag wins; a wrong count is invalid input.
+    let media = vec![Media::path(sample("facerec_live_obama.jpg")).with_tag(MediaTag::PhotoSelfie)];
+    let e = engine().analyze_request(Request::new(media).with_options(o)).unwrap_err();
+    assert_eq!(e.name(), "invalid_input");
+    assert!(AnalyzeOptions::from_json(r#"{"media_tags":["passport"]}"#).is_err());
 }
