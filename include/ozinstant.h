@@ -14,8 +14,8 @@
  *   - Every `*_free` function accepts NULL (no-op).
  *
  * Errors: every fallible function returns an `ozi_status`. The numbers are stable and never
- * reused: 0 is success, 1..14 are the engine's error codes (the same `number` that result JSON
- * reports in `error` objects), 100 and up are produced by the C interface (NULL argument, caught
+ * reused: 0 is success, 1..14 and 16 are the engine's error codes (the same `number` that
+ * result JSON reports in `error` objects; 15 is reserved), 100 and up are produced by the C interface (NULL argument, caught
  * panic). Details come through the owned `ozi_error` object; there is no global or
  * thread-local "last error". A NULL pointer where one is required gives
  * `OZI_STATUS_NULL_ARGUMENT`, never a crash; a Rust panic never crosses into C (it becomes
@@ -29,8 +29,10 @@
  * callbacks still run; it is released after the last one returned. `max_in_flight` bounds
  * requests in flight; past it calls fail at once with `OZI_STATUS_BUSY`.
  *
- * Fork: do not fork a process that has created an engine and then use the engine in the child
- * (worker threads are not duplicated by fork); exec, or create engines after forking.
+ * Fork: an engine is bound to the process that created it. Used in a child created by fork()
+ * (where its worker threads do not exist), every call fails at once with OZI_STATUS_FORKED
+ * and `ozi_engine_ready` is false; `ozi_engine_free` is safe there (it leaks the parts that
+ * own threads instead of tearing them down). Create engines after forking, or exec.
  *
  * ONNX Runtime: loaded at run time (the library is not linked against it) by the first
  * `ozi_engine_new`, from `ort_library_path` in the config JSON, else `ORT_DYLIB_PATH`, else a
@@ -56,8 +58,8 @@
 /**
  * Result of every fallible `ozi_` function. Stable numbers: never renumbered, never reused.
  *
- * 1..=14 are the engine's error codes (the `number` field of an `error` in result JSON);
- * 100 and up are produced by the C interface itself.
+ * 1..=14 and 16 are the engine's error codes (the `number` field of an `error` in result JSON;
+ * 15 is reserved); 100 and up are produced by the C interface itself.
  */
 typedef enum {
   /**
@@ -122,6 +124,13 @@ typedef enum {
    * The engine shut down before the request could run.
    */
   OZI_STATUS_SHUTTING_DOWN = 14,
+  /**
+   * The engine was created in another process and inherited through `fork()`: its worker
+   * threads do not exist in this process, so it refuses all work (`ozi_engine_ready` is
+   * false). `ozi_engine_free` is safe in the child (it leaks the thread-owning parts). Create
+   * a new engine after forking.
+   */
+  OZI_STATUS_FORKED = 16,
   /**
    * A required pointer argument was NULL. The message names the argument.
    */
@@ -418,7 +427,8 @@ ozi_status ozi_engine_new(const char *config_json, ozi_engine **engine_out, ozi_
  * this returns; the models and threads are released when the last of them has returned. Keep
  * every `userdata` alive until its callback ran. Must not be called from a callback of the
  * same engine, nor while another thread still uses `engine`. ONNX Runtime itself stays loaded
- * until the process exits.
+ * until the process exits. In a child created by `fork()`, freeing an inherited engine is safe:
+ * its worker threads and sessions (which the child does not have) are leaked, not torn down.
  *
  * # Safety
  * `engine` is NULL or an engine from `ozi_engine_new` that was not freed yet.
@@ -426,8 +436,8 @@ ozi_status ozi_engine_new(const char *config_json, ozi_engine **engine_out, ozi_
 void ozi_engine_free(ozi_engine *engine);
 
 /**
- * True when `engine` is loaded and accepts work (always, for an engine that was created);
- * false for NULL. For readiness probes.
+ * True when `engine` is loaded and accepts work (always, for an engine that was created, except
+ * in a child process created by `fork()`); false for NULL. For readiness probes.
  *
  * # Safety
  * `engine` is NULL or a live engine.

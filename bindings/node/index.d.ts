@@ -31,6 +31,8 @@ export type ErrorCode =
   | 'io_error'
   | 'internal_error'
   | 'shutting_down'
+  /** The engine was created in another process (fork()); not reachable from Node, which spawns processes. */
+  | 'forked'
 
 /** Every error thrown or rejected by this package. */
 export interface OzinstantError extends Error {

@@ -77,7 +77,7 @@ impl EngineConfig {
         if json.trim().is_empty() {
             return Ok(Self::default());
         }
-        let cfg: EngineConfig = serde_json::from_str(json).map_err(|e| Error::Config(e.to_string()))?;
+        let cfg: EngineConfig = from_json_object(json, "the configuration").map_err(Error::Config)?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -306,6 +306,63 @@ pub enum Retention {
     None,
     /// The registered observer receives ids, timestamps, durations, sizes and resolutions.
     Metadata,
+}
+
+/// Parses `json` (named `what` in messages) into `T`, accepting only JSON objects for structs.
+///
+/// serde's derive also accepts a struct as a JSON array of its fields in declaration order
+/// (`[null, {}, 2]`), which would make configurations depend on field order and bypass
+/// `deny_unknown_fields`. So: the text must be a JSON object, and no struct inside it may be
+/// given as an array; arrays stay allowed where the type is a list. The struct itself is parsed
+/// from the text, so serde's messages (unknown field with the expected ones, line and column)
+/// are unchanged. Returns the message of the error.
+pub(crate) fn from_json_object<T>(json: &str, what: &str) -> std::result::Result<T, String>
+where
+    T: serde::de::DeserializeOwned + Serialize,
+{
+    use serde_json::Value;
+
+    fn kind(v: &Value) -> &'static str {
+        match v {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        }
+    }
+
+    /// The path of the first place where `input` has an array and `parsed` (the parsed value
+    /// serialised again) an object, i.e. a struct that was given as an array.
+    fn struct_given_as_array(input: &Value, parsed: &Value, path: &str) -> Option<String> {
+        match (input, parsed) {
+            (Value::Array(_), Value::Object(_)) => Some(path.to_owned()),
+            (Value::Object(i), Value::Object(p)) => i.iter().find_map(|(key, value)| {
+                p.get(key).and_then(|pv| {
+                    let sub = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                    struct_given_as_array(value, pv, &sub)
+                })
+            }),
+            (Value::Array(i), Value::Array(p)) => i
+                .iter()
+                .zip(p)
+                .enumerate()
+                .find_map(|(n, (iv, pv))| struct_given_as_array(iv, pv, &format!("{path}[{n}]"))),
+            _ => None,
+        }
+    }
+
+    let input: Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    if !input.is_object() {
+        return Err(format!("{what} must be a JSON object, found {}", kind(&input)));
+    }
+    let parsed: T = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    let again = serde_json::to_value(&parsed).map_err(|e| e.to_string())?;
+    if let Some(path) = struct_given_as_array(&input, &again, "") {
+        return Err(format!("`{path}` must be a JSON object, found an array"));
+    }
+    Ok(parsed)
 }
 
 #[cfg(test)]

@@ -8,7 +8,14 @@
 //! * **Retention**: with `retention = metadata`, the observer set with
 //!   [`Engine::set_observer`] receives one [`MetadataEvent`] per media: ids, times, sizes and
 //!   outcome, never pixels or scores tied to content.
+//! * **fork()**: an engine remembers the process it was created in. In a child created by
+//!   `fork()` its worker threads (rayon's and ONNX Runtime's) do not exist, so every entry point
+//!   fails at once with [`Error::Forked`] (instead of waiting forever), [`Engine::ready`] is
+//!   false, and dropping it there leaks the thread-owning parts (pool, sessions) instead of
+//!   tearing them down (their locks may have been held by threads that were not copied).
+//!   Build a new engine in the child.
 
+use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
@@ -59,13 +66,34 @@ pub type Observer = Arc<dyn Fn(&MetadataEvent) + Send + Sync>;
 
 struct Inner {
     config: EngineConfig,
-    pipeline: Pipeline,
-    pool: rayon::ThreadPool,
+    /// Owns the ONNX Runtime sessions. Dropped by hand in `Drop for Inner`, leaked after fork.
+    pipeline: ManuallyDrop<Pipeline>,
+    /// The worker threads. Dropped by hand in `Drop for Inner`, leaked after fork.
+    pool: ManuallyDrop<rayon::ThreadPool>,
+    /// `std::process::id()` when the engine was created (fork detection).
+    pid: u32,
     runtime: &'static RuntimeInfo,
     in_flight: AtomicUsize,
     max_in_flight: usize,
     stats: Collector,
     observer: RwLock<Option<Observer>>,
+}
+
+impl Drop for Inner {
+    /// In the process that created the engine: drops the sessions, then stops the pool, as
+    /// plain fields would. In a child created by `fork()` (the pid differs): leaks both. Their
+    /// threads were not copied into the child, and the locks and condition variables they own
+    /// may have been held by those threads at the moment of the fork, so tearing them down
+    /// could hang or crash; the memory is reclaimed when the child exits or execs.
+    fn drop(&mut self) {
+        if std::process::id() == self.pid {
+            // SAFETY: each field is dropped exactly once, here, and never used afterwards.
+            unsafe {
+                ManuallyDrop::drop(&mut self.pipeline);
+                ManuallyDrop::drop(&mut self.pool);
+            }
+        }
+    }
 }
 
 /// The liveness engine. Build it once with [`Engine::new`] and share it (it is `Clone`,
@@ -116,8 +144,9 @@ impl Engine {
         Ok(Engine {
             inner: Arc::new(Inner {
                 config,
-                pipeline,
-                pool,
+                pipeline: ManuallyDrop::new(pipeline),
+                pool: ManuallyDrop::new(pool),
+                pid: std::process::id(),
                 runtime,
                 in_flight: AtomicUsize::new(0),
                 max_in_flight,
@@ -143,13 +172,23 @@ impl Engine {
     }
 
     /// True once the models are loaded and the engine accepts work (always, for an engine that
-    /// was built; the method exists for readiness probes of hosts).
+    /// was built, except in a child process created by `fork()`: see [`Error::Forked`]; the
+    /// method exists for readiness probes of hosts).
     pub fn ready(&self) -> bool {
-        self.inner.pool.current_num_threads() > 0
+        self.check_process().is_ok() && self.inner.pool.current_num_threads() > 0
+    }
+
+    /// `Err(Forked)` when called in another process than the one that created the engine (a
+    /// child created by `fork()`): its worker threads do not exist there. Every entry point
+    /// checks this first.
+    fn check_process(&self) -> Result<()> {
+        let pid = std::process::id();
+        if pid == self.inner.pid { Ok(()) } else { Err(Error::Forked { created_pid: self.inner.pid, pid }) }
     }
 
     /// Runs every model once on every worker so that the first real calls are not slower.
     pub fn warm_up(&self) -> Result<()> {
+        self.check_process()?;
         let results: Vec<Result<()>> = self.inner.pool.broadcast(|_| self.inner.pipeline.warm_up());
         results.into_iter().collect()
     }
@@ -197,6 +236,7 @@ impl Engine {
         label: Option<String>,
         options: &AnalyzeOptions,
     ) -> Result<MediaResult> {
+        self.check_process()?;
         options.validate()?;
         let _permit = self.acquire()?;
         self.analyze_ref_in_slot(media, label, options)
@@ -208,6 +248,7 @@ impl Engine {
         label: Option<String>,
         options: &AnalyzeOptions,
     ) -> Result<MediaResult> {
+        self.check_process()?;
         options.validate()?;
         let request_id = request_id(options)?;
         let r = self.run_guarded(|| {
@@ -228,12 +269,14 @@ impl Engine {
     /// entries; the request itself fails only on request-level problems (busy, too many media,
     /// bad options).
     pub fn analyze_request(&self, request: Request) -> Result<RequestResult> {
+        self.check_process()?;
         self.check_request(&request)?;
         let _permit = self.acquire()?;
         self.analyze_request_in_slot(request)
     }
 
     fn analyze_request_in_slot(&self, request: Request) -> Result<RequestResult> {
+        self.check_process()?;
         self.check_request(&request)?;
         let r = self.run_guarded(|| self.run_request(&request));
         if r.is_err() {
@@ -245,11 +288,17 @@ impl Engine {
     /// Analyses several requests across the pool. The batch takes one in-flight slot; each
     /// request gets its own result or error, in order.
     pub fn analyze_batch(&self, requests: Vec<Request>) -> Result<Vec<Result<RequestResult>>> {
+        self.check_process()?;
         let _permit = self.acquire()?;
         Ok(self.analyze_batch_in_slot(requests))
     }
 
     fn analyze_batch_in_slot(&self, requests: Vec<Request>) -> Vec<Result<RequestResult>> {
+        let pid = std::process::id();
+        if pid != self.inner.pid {
+            // A reservation taken before fork() and used in the child: no pool to run on.
+            return requests.iter().map(|_| Err(Error::Forked { created_pid: self.inner.pid, pid })).collect();
+        }
         self.inner.pool.install(|| {
             requests
                 .par_iter()
@@ -270,6 +319,7 @@ impl Engine {
     /// engine is full, so a host never queues more than the engine accepts. The slot is freed
     /// when the returned [`Reservation`] is used up or dropped.
     pub fn reserve(&self) -> Result<Reservation> {
+        self.check_process()?;
         Ok(Reservation { permit: self.acquire()?, engine: self.clone() })
     }
 
@@ -281,6 +331,7 @@ impl Engine {
     where
         F: FnOnce(Result<RequestResult>) + Send + 'static,
     {
+        self.check_process()?;
         self.check_request(&request)?;
         let permit = self.acquire()?;
         let engine = self.clone();

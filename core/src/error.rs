@@ -97,6 +97,20 @@ pub enum Error {
     /// The engine shut down before the request could run.
     #[error("engine is shutting down")]
     ShuttingDown,
+
+    /// The engine was created in another process and inherited through `fork()`. Its worker
+    /// threads (the rayon pool, ONNX Runtime's) do not exist in this process, so it refuses
+    /// work instead of waiting forever. Build a new engine after forking (or use `exec`).
+    #[error(
+        "engine was created in process {created_pid} and inherited through fork() by process {pid}; \
+         its worker threads do not exist here: create a new engine in this process"
+    )]
+    Forked {
+        /// Process id the engine was created in.
+        created_pid: u32,
+        /// Process id of the caller.
+        pid: u32,
+    },
 }
 
 /// Category of an error, used by front doors to pick a host exception type.
@@ -137,6 +151,7 @@ impl Error {
             Error::Internal(_) => 13,
             Error::ShuttingDown => 14,
             // 15 is reserved for `unsupported_codec` (video input).
+            Error::Forked { .. } => 16,
         }
     }
 
@@ -157,6 +172,7 @@ impl Error {
             Error::Io { .. } => "io_error",
             Error::Internal(_) => "internal_error",
             Error::ShuttingDown => "shutting_down",
+            Error::Forked { .. } => "forked",
         }
     }
 
@@ -174,7 +190,9 @@ impl Error {
             Error::Model(_) => ErrorCategory::Model,
             Error::Config(_) => ErrorCategory::Config,
             Error::Io { .. } => ErrorCategory::Io,
-            Error::Runtime(_) | Error::Internal(_) | Error::ShuttingDown => ErrorCategory::Runtime,
+            Error::Runtime(_) | Error::Internal(_) | Error::ShuttingDown | Error::Forked { .. } => {
+                ErrorCategory::Runtime
+            }
         }
     }
 
@@ -194,6 +212,8 @@ impl Error {
         (12, "io_error"),
         (13, "internal_error"),
         (14, "shutting_down"),
+        // 15 is reserved for `unsupported_codec` (video input).
+        (16, "forked"),
     ];
 }
 
@@ -230,11 +250,16 @@ mod tests {
             Error::Io { path: PathBuf::new(), message: String::new() },
             Error::Internal(String::new()),
             Error::ShuttingDown,
+            Error::Forked { created_pid: 1, pid: 2 },
         ];
         assert_eq!(samples.len(), Error::CODES.len());
         for (e, (code, name)) in samples.iter().zip(Error::CODES) {
             assert_eq!(e.code(), *code);
             assert_eq!(e.name(), *name);
         }
+        let mut numbers: Vec<u32> = Error::CODES.iter().map(|(n, _)| *n).collect();
+        numbers.dedup();
+        assert_eq!(numbers.len(), Error::CODES.len(), "numbers are unique and ascending");
+        assert!(numbers.windows(2).all(|w| w[0] < w[1]));
     }
 }

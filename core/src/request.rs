@@ -216,7 +216,8 @@ impl AnalyzeOptions {
         if json.trim().is_empty() {
             return Ok(Self::default());
         }
-        let o: AnalyzeOptions = serde_json::from_str(json).map_err(|e| Error::InvalidInput(format!("options: {e}")))?;
+        let o: AnalyzeOptions = crate::config::from_json_object(json, "options")
+            .map_err(|e| Error::InvalidInput(format!("options: {e}")))?;
         o.validate()?;
         Ok(o)
     }

@@ -167,7 +167,8 @@ pub unsafe extern "C" fn ozi_engine_new(
 /// this returns; the models and threads are released when the last of them has returned. Keep
 /// every `userdata` alive until its callback ran. Must not be called from a callback of the
 /// same engine, nor while another thread still uses `engine`. ONNX Runtime itself stays loaded
-/// until the process exits.
+/// until the process exits. In a child created by `fork()`, freeing an inherited engine is safe:
+/// its worker threads and sessions (which the child does not have) are leaked, not torn down.
 ///
 /// # Safety
 /// `engine` is NULL or an engine from `ozi_engine_new` that was not freed yet.
@@ -181,8 +182,8 @@ pub unsafe extern "C" fn ozi_engine_free(engine: *mut ozi_engine) {
     })
 }
 
-/// True when `engine` is loaded and accepts work (always, for an engine that was created);
-/// false for NULL. For readiness probes.
+/// True when `engine` is loaded and accepts work (always, for an engine that was created, except
+/// in a child process created by `fork()`); false for NULL. For readiness probes.
 ///
 /// # Safety
 /// `engine` is NULL or a live engine.

@@ -1,6 +1,6 @@
 //! Status codes and the owned error object.
 //!
-//! `ozi_status` values 1..=14 are exactly the core's [`ozinstant::Error::code`] numbers; 0 is
+//! `ozi_status` values 1..=14 and 16 are exactly the core's [`ozinstant::Error::code`] numbers; 0 is
 //! success and 100.. are failures that only the C door can produce. Numbers are never
 //! renumbered and a retired number is never reused (it stays here as a comment).
 
@@ -10,8 +10,8 @@ use crate::boundary::ffi_guard;
 
 /// Result of every fallible `ozi_` function. Stable numbers: never renumbered, never reused.
 ///
-/// 1..=14 are the engine's error codes (the `number` field of an `error` in result JSON);
-/// 100 and up are produced by the C interface itself.
+/// 1..=14 and 16 are the engine's error codes (the `number` field of an `error` in result JSON;
+/// 15 is reserved); 100 and up are produced by the C interface itself.
 #[allow(non_camel_case_types)]
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,6 +49,11 @@ pub enum ozi_status {
     /// The engine shut down before the request could run.
     ShuttingDown = 14,
     // 15 is reserved for `unsupported_codec` (video input).
+    /// The engine was created in another process and inherited through `fork()`: its worker
+    /// threads do not exist in this process, so it refuses all work (`ozi_engine_ready` is
+    /// false). `ozi_engine_free` is safe in the child (it leaks the thread-owning parts). Create
+    /// a new engine after forking.
+    Forked = 16,
     /// A required pointer argument was NULL. The message names the argument.
     NullArgument = 100,
     /// A Rust panic was caught at the C boundary (a bug; please report it). The panic did not
@@ -58,7 +63,7 @@ pub enum ozi_status {
 
 impl ozi_status {
     /// Every status, in numeric order.
-    const ALL: [ozi_status; 17] = [
+    const ALL: [ozi_status; 18] = [
         ozi_status::Ok,
         ozi_status::InvalidInput,
         ozi_status::UnsupportedFormat,
@@ -74,6 +79,7 @@ impl ozi_status {
         ozi_status::IoError,
         ozi_status::InternalError,
         ozi_status::ShuttingDown,
+        ozi_status::Forked,
         ozi_status::NullArgument,
         ozi_status::Panic,
     ];
@@ -86,7 +92,7 @@ impl ozi_status {
             .unwrap_or(ozi_status::InternalError)
     }
 
-    /// Stable snake_case name (the core's `Error::name()` for 1..=14).
+    /// Stable snake_case name (the core's `Error::name()` for 1..=14 and 16).
     pub fn name(self) -> &'static CStr {
         match self {
             ozi_status::Ok => c"ok",
@@ -104,6 +110,7 @@ impl ozi_status {
             ozi_status::IoError => c"io_error",
             ozi_status::InternalError => c"internal_error",
             ozi_status::ShuttingDown => c"shutting_down",
+            ozi_status::Forked => c"forked",
             ozi_status::NullArgument => c"null_argument",
             ozi_status::Panic => c"panic",
         }
@@ -257,6 +264,7 @@ mod tests {
         assert_eq!(name(7), "busy");
         assert_eq!(name(101), "panic");
         assert_eq!(name(15), "unknown");
+        assert_eq!(name(16), "forked");
         assert_eq!(name(u32::MAX), "unknown");
     }
 

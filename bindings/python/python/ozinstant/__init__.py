@@ -19,6 +19,7 @@ from ._errors import (  # noqa: E402
     BusyError,
     ConfigError,
     EngineError,
+    ForkedError,
     InvalidInputError,
     IoError,
     ModelError,
@@ -69,4 +70,5 @@ __all__ = [
     "ConfigError",
     "IoError",
     "EngineError",
+    "ForkedError",
 ]

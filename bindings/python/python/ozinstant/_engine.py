@@ -25,6 +25,8 @@ FacePolicy = Literal["single", "largest"]
 
 # Native engines inherited through fork() are never dropped in the child: their worker threads
 # do not exist there, and tearing them down could wait on locks held by threads that vanished.
+# (The core also guards this: it refuses work in a forked child with `forked` and leaks its
+# threads' parts when dropped there; keeping the reference costs nothing.)
 _FORK_ORPHANS: List[NativeEngine] = []
 
 
