@@ -559,9 +559,14 @@ ozi_status ozi_engine_analyze_pixels(const ozi_engine *engine,
  * - `media`: array of `count` media (1 to `limits.max_media_per_request`, default 10, else
  *   `OZI_STATUS_TOO_MANY_MEDIA`). Copied before the analysis starts.
  * - `options_json`: as for `ozi_engine_analyze_bytes`; `request_id` is reported in the JSON.
+ *   Requests also take the biometry keys (`docs/BIOMETRY.md`): `analyses`
+ *   (`["quality","biometry"]` compares every pair of faces), `biometry_threshold` (0..1),
+ *   `biometry_tags`, `quality_tags`, `return_embeddings` (bool) and `media_tags` (one Oz media
+ *   tag or `null` per media, in order, e.g. `[null,"photo_id_front"]`; liveness skips
+ *   document photos).
  * - `json_out`: receives the request result JSON (`docs/result.schema.json`: `request_id`,
- *   folder-level `resolution`, one entry per media in `media`, in order); free it with
- *   `ozi_string_free`.
+ *   folder-level `resolution`, one entry per media in `media`, in order, and `biometry` when
+ *   asked for); free it with `ozi_string_free`.
  *
  * Media that cannot be read or decoded do not fail the call: they are `FAILED` entries with
  * reason `INPUT_ERROR` and an `error` object. The call fails on request-level problems (NULL
