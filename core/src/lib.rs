@@ -15,7 +15,8 @@
 //!
 //! The pipeline, one module per stage: [`decode`] → [`detect`] → [`quality`] → [`liveness`] →
 //! decision ([`pipeline`]) → [`report`]. [`engine`] adds threads, backpressure, async submission,
-//! retention and metrics on top.
+//! retention and metrics on top. [`biometry`] compares the faces of a request's media (aligned
+//! MobileFaceNet embeddings, every pair, least similar pair decides) when a request asks for it.
 #![warn(missing_docs)]
 
 pub mod biometry;
