@@ -197,3 +197,15 @@ fn media_tags_in_options_tag_by_position() {
     assert_eq!(e.name(), "invalid_input");
     assert!(AnalyzeOptions::from_json(r#"{"media_tags":["passport"]}"#).is_err());
 }
+
+#[test]
+fn biometry_alone_skips_liveness() {
+    let o = AnalyzeOptions { analyses: Some(vec![AnalysisKind::Biometry]), ..Default::default() };
+    let r = request(&["facerec_live_obama.jpg", "minivision_spoof_print_image_F1.jpg"], o);
+    assert!(r.media.iter().all(|m| m.analysis == "detection" && m.confidence_spoofing.is_none()));
+    assert!(r.media.iter().all(|m| m.resolution == Resolution::Success), "a face was found in each");
+    let b = r.biometry.unwrap();
+    assert_eq!(b.pairs.len(), 1);
+    assert_eq!(b.resolution, Resolution::Declined);
+    assert_eq!(r.resolution, Resolution::Declined);
+}
