@@ -277,8 +277,10 @@ fn ten_times_the_capacity_from_threads_and_submissions() {
     assert!(busy > 0, "ten times the capacity must see busy");
     // Every caller got all its work done (retrying after busy); the flood got some in.
     assert!(accepted >= CALLERS * ROUNDS, "accepted {accepted}");
-    // Busy is answered at once, not after queueing.
-    assert!(n(&tally.slowest_busy_us) < 500_000, "a busy answer took {} µs", n(&tally.slowest_busy_us));
+    // Busy is answered at once, not after queueing: a refused call that waited for a slot would
+    // sit behind 40 callers' analyses for many seconds. The bound is loose on purpose (0.05 s is
+    // typical; 0.8 s was seen on a loaded 2-core machine): it catches a blocking acquire, not speed.
+    assert!(n(&tally.slowest_busy_us) < 5_000_000, "a busy answer took {} µs", n(&tally.slowest_busy_us));
     // The engine's own counters agree with the callers'.
     assert_eq!(after.in_flight, 0, "slots leaked");
     assert_eq!(after.requests_accepted, after.requests_completed);
