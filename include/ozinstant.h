@@ -123,6 +123,14 @@ typedef enum {
    */
   OZI_STATUS_SHUTTING_DOWN = 14,
   /**
+   * A video whose codec (or a coding tool of it) this build cannot decode.
+   */
+  OZI_STATUS_UNSUPPORTED_CODEC = 15,
+  /**
+   * A video longer (duration or frame count) than the limits allow.
+   */
+  OZI_STATUS_VIDEO_TOO_LONG = 17,
+  /**
    * A required pointer argument was NULL. The message names the argument.
    */
   OZI_STATUS_NULL_ARGUMENT = 100,

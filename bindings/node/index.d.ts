@@ -31,6 +31,8 @@ export type ErrorCode =
   | 'io_error'
   | 'internal_error'
   | 'shutting_down'
+  | 'unsupported_codec'
+  | 'video_too_long'
 
 /** Every error thrown or rejected by this package. */
 export interface OzinstantError extends Error {

@@ -97,6 +97,19 @@ pub enum Error {
     /// The engine shut down before the request could run.
     #[error("engine is shutting down")]
     ShuttingDown,
+
+    /// A video whose codec (or a coding tool of it) this build cannot decode. The message
+    /// names the codec and the ones that are supported.
+    #[error("unsupported video codec: {0}")]
+    UnsupportedCodec(String),
+
+    /// A video longer than the limits allow (duration or frame count), found from its headers
+    /// before any frame is decoded.
+    #[error("video too long: {reason}")]
+    VideoTooLong {
+        /// Which limit was exceeded, with the values.
+        reason: String,
+    },
 }
 
 /// Category of an error, used by front doors to pick a host exception type.
@@ -136,7 +149,9 @@ impl Error {
             Error::Io { .. } => 12,
             Error::Internal(_) => 13,
             Error::ShuttingDown => 14,
-            // 15 is reserved for `unsupported_codec` (video input).
+            Error::UnsupportedCodec(_) => 15,
+            // 16 is left for `forked` (being added on main).
+            Error::VideoTooLong { .. } => 17,
         }
     }
 
@@ -157,6 +172,8 @@ impl Error {
             Error::Io { .. } => "io_error",
             Error::Internal(_) => "internal_error",
             Error::ShuttingDown => "shutting_down",
+            Error::UnsupportedCodec(_) => "unsupported_codec",
+            Error::VideoTooLong { .. } => "video_too_long",
         }
     }
 
@@ -168,7 +185,9 @@ impl Error {
             | Error::Decode(_)
             | Error::MediaTooLarge { .. }
             | Error::ImageTooLarge { .. }
-            | Error::TooManyMedia { .. } => ErrorCategory::InvalidInput,
+            | Error::TooManyMedia { .. }
+            | Error::UnsupportedCodec(_)
+            | Error::VideoTooLong { .. } => ErrorCategory::InvalidInput,
             Error::Busy { .. } => ErrorCategory::Busy,
             Error::RuntimeNotFound(_) => ErrorCategory::RuntimeNotFound,
             Error::Model(_) => ErrorCategory::Model,
@@ -194,6 +213,8 @@ impl Error {
         (12, "io_error"),
         (13, "internal_error"),
         (14, "shutting_down"),
+        (15, "unsupported_codec"),
+        (17, "video_too_long"),
     ];
 }
 
@@ -230,6 +251,8 @@ mod tests {
             Error::Io { path: PathBuf::new(), message: String::new() },
             Error::Internal(String::new()),
             Error::ShuttingDown,
+            Error::UnsupportedCodec(String::new()),
+            Error::VideoTooLong { reason: String::new() },
         ];
         assert_eq!(samples.len(), Error::CODES.len());
         for (e, (code, name)) in samples.iter().zip(Error::CODES) {

@@ -33,6 +33,8 @@ pub mod request;
 pub mod resize;
 pub mod runtime;
 pub mod stats;
+#[cfg(feature = "video")]
+pub mod video;
 #[cfg(test)]
 mod testutil;
 

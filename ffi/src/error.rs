@@ -48,7 +48,11 @@ pub enum ozi_status {
     InternalError = 13,
     /// The engine shut down before the request could run.
     ShuttingDown = 14,
-    // 15 is reserved for `unsupported_codec` (video input).
+    /// A video whose codec (or a coding tool of it) this build cannot decode.
+    UnsupportedCodec = 15,
+    // 16 is left for `forked`.
+    /// A video longer (duration or frame count) than the limits allow.
+    VideoTooLong = 17,
     /// A required pointer argument was NULL. The message names the argument.
     NullArgument = 100,
     /// A Rust panic was caught at the C boundary (a bug; please report it). The panic did not
@@ -58,7 +62,7 @@ pub enum ozi_status {
 
 impl ozi_status {
     /// Every status, in numeric order.
-    const ALL: [ozi_status; 17] = [
+    const ALL: [ozi_status; 19] = [
         ozi_status::Ok,
         ozi_status::InvalidInput,
         ozi_status::UnsupportedFormat,
@@ -74,6 +78,8 @@ impl ozi_status {
         ozi_status::IoError,
         ozi_status::InternalError,
         ozi_status::ShuttingDown,
+        ozi_status::UnsupportedCodec,
+        ozi_status::VideoTooLong,
         ozi_status::NullArgument,
         ozi_status::Panic,
     ];
@@ -86,7 +92,7 @@ impl ozi_status {
             .unwrap_or(ozi_status::InternalError)
     }
 
-    /// Stable snake_case name (the core's `Error::name()` for 1..=14).
+    /// Stable snake_case name (the core's `Error::name()` for its codes).
     pub fn name(self) -> &'static CStr {
         match self {
             ozi_status::Ok => c"ok",
@@ -104,6 +110,8 @@ impl ozi_status {
             ozi_status::IoError => c"io_error",
             ozi_status::InternalError => c"internal_error",
             ozi_status::ShuttingDown => c"shutting_down",
+            ozi_status::UnsupportedCodec => c"unsupported_codec",
+            ozi_status::VideoTooLong => c"video_too_long",
             ozi_status::NullArgument => c"null_argument",
             ozi_status::Panic => c"panic",
         }
@@ -243,7 +251,7 @@ mod tests {
             assert_eq!(s.name().to_str().unwrap(), *name);
         }
         assert_eq!(ozi_status::from_code(0), ozi_status::InternalError);
-        assert_eq!(ozi_status::from_code(15), ozi_status::InternalError);
+        assert_eq!(ozi_status::from_code(16), ozi_status::InternalError);
         assert_eq!(ozi_status::from_code(100), ozi_status::InternalError);
         assert_eq!(ozi_status::Ok as u32, 0);
         assert_eq!(ozi_status::NullArgument as u32, 100);
@@ -256,7 +264,8 @@ mod tests {
         assert_eq!(name(0), "ok");
         assert_eq!(name(7), "busy");
         assert_eq!(name(101), "panic");
-        assert_eq!(name(15), "unknown");
+        assert_eq!(name(15), "unsupported_codec");
+        assert_eq!(name(16), "unknown");
         assert_eq!(name(u32::MAX), "unknown");
     }
 

@@ -1,0 +1,85 @@
+//! YUV to RGB8 conversion with the display rotation applied in the same pass.
+
+use zeroize::Zeroizing;
+
+use super::codec::{Planes, YuvPicture};
+
+/// Converts `pic` to packed RGB8 (BT.601, limited range: what ffmpeg assumes for untagged
+/// streams), rotated `rotation` degrees clockwise. Returns (width, height, rgb).
+pub(crate) fn to_rgb(pic: &YuvPicture, rotation: u16) -> (u32, u32, Zeroizing<Vec<u8>>) {
+    let (w, h) = (pic.width as usize, pic.height as usize);
+    let (cw, _) = pic.chroma_size();
+    let cw = cw as usize;
+    let (sx, sy) = (pic.chroma_shift.0 as usize, pic.chroma_shift.1 as usize);
+    let (ow, oh) = if rotation % 180 == 90 { (h, w) } else { (w, h) };
+    let mut rgb = Zeroizing::new(vec![0u8; ow * oh * 3]);
+    let shift = pic.bit_depth.saturating_sub(8) as u32;
+    let round = if shift > 0 { 1u32 << (shift - 1) } else { 0 };
+    let sample = |plane: usize, i: usize| -> i32 {
+        match &pic.planes {
+            Planes::U8(p) => p[plane].get(i).copied().unwrap_or(0) as i32,
+            Planes::U16(p) => {
+                (((p[plane].get(i).copied().unwrap_or(0) as u32 + round) >> shift).min(255)) as i32
+            }
+        }
+    };
+    for y in 0..h {
+        for x in 0..w {
+            let yy = sample(0, y * w + x);
+            let ci = (y >> sy) * cw + (x >> sx);
+            let u = sample(1, ci) - 128;
+            let v = sample(2, ci) - 128;
+            // 16.16 fixed point: 1.164, 1.596, 0.392, 0.813, 2.017.
+            let c = (yy - 16) * 76284;
+            let r = (c + 104595 * v + 32768) >> 16;
+            let g = (c - 25690 * u - 53281 * v + 32768) >> 16;
+            let b = (c + 132186 * u + 32768) >> 16;
+            let (dx, dy) = match rotation {
+                90 => (h - 1 - y, x),
+                180 => (w - 1 - x, h - 1 - y),
+                270 => (y, w - 1 - x),
+                _ => (x, y),
+            };
+            let o = (dy * ow + dx) * 3;
+            rgb[o] = r.clamp(0, 255) as u8;
+            rgb[o + 1] = g.clamp(0, 255) as u8;
+            rgb[o + 2] = b.clamp(0, 255) as u8;
+        }
+    }
+    (ow as u32, oh as u32, rgb)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pic(w: u32, h: u32, y: Vec<u8>) -> YuvPicture {
+        let n = (w.div_ceil(2) * h.div_ceil(2)) as usize;
+        YuvPicture {
+            width: w,
+            height: h,
+            bit_depth: 8,
+            chroma_shift: (1, 1),
+            planes: Planes::U8([y, vec![128; n], vec![128; n]]),
+            tag: None,
+        }
+    }
+
+    #[test]
+    fn grey_levels_and_rotation() {
+        // 2x1 picture: left black (16), right white (235).
+        let p = pic(2, 1, vec![16, 235]);
+        let (w, h, rgb) = to_rgb(&p, 0);
+        assert_eq!((w, h), (2, 1));
+        assert_eq!(&rgb[..], &[0, 0, 0, 255, 255, 255]);
+        // 90 degrees clockwise: the left pixel goes on top.
+        let (w, h, rgb) = to_rgb(&p, 90);
+        assert_eq!((w, h), (1, 2));
+        assert_eq!(&rgb[..], &[0, 0, 0, 255, 255, 255]);
+        // 270: the right pixel goes on top.
+        let (_, _, rgb) = to_rgb(&p, 270);
+        assert_eq!(&rgb[..], &[255, 255, 255, 0, 0, 0]);
+        let (_, _, rgb) = to_rgb(&p, 180);
+        assert_eq!(&rgb[..], &[255, 255, 255, 0, 0, 0]);
+    }
+}
