@@ -22,7 +22,7 @@ mod codec;
 mod container;
 mod convert;
 
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use zeroize::Zeroizing;
 
@@ -477,13 +477,13 @@ fn run(
     }
     .unwrap_or(4);
     // Wanted presentation indices; stop decoding once all are in.
-    let mut remaining: HashMap<usize, ()> = match wanted {
-        Some(w) => w.iter().map(|&i| (i, ())).collect(),
-        None => (0..n).map(|i| (i, ())).collect(),
+    let mut remaining: HashSet<usize> = match wanted {
+        Some(w) => w.iter().copied().collect(),
+        None => (0..n).collect(),
     };
     let mut decoder = new_decoder(&track.codec, &track.config)?;
     let mut delivered = 0usize;
-    let mut deliver = |pic: YuvPicture, remaining: &mut HashMap<usize, ()>| -> Result<()> {
+    let mut deliver = |pic: YuvPicture, remaining: &mut HashSet<usize>| -> Result<()> {
         check_size(pic.width, pic.height, limits, "decoded picture")?;
         let mut pic = pic;
         let Some(tag) = pic.tag.and_then(|t| usize::try_from(t).ok()).filter(|&t| t < n) else {
@@ -491,7 +491,7 @@ fn run(
             return Ok(());
         };
         let index = opened.display_index[tag];
-        if remaining.remove(&index).is_some() {
+        if remaining.remove(&index) {
             let pts = track.packets[tag].pts.max(0) as u128;
             let ms = (pts * 1000 / track.timescale as u128) as u64;
             visit(index, ms, &pic);
