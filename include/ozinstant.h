@@ -14,8 +14,8 @@
  *   - Every `*_free` function accepts NULL (no-op).
  *
  * Errors: every fallible function returns an `ozi_status`. The numbers are stable and never
- * reused: 0 is success, 1..14 are the engine's error codes (the same `number` that result JSON
- * reports in `error` objects), 100 and up are produced by the C interface (NULL argument, caught
+ * reused: 0 is success, 1..17 are the engine's error codes (the same `number` that
+ * result JSON reports in `error` objects), 100 and up are produced by the C interface (NULL argument, caught
  * panic). Details come through the owned `ozi_error` object; there is no global or
  * thread-local "last error". A NULL pointer where one is required gives
  * `OZI_STATUS_NULL_ARGUMENT`, never a crash; a Rust panic never crosses into C (it becomes
@@ -29,8 +29,10 @@
  * callbacks still run; it is released after the last one returned. `max_in_flight` bounds
  * requests in flight; past it calls fail at once with `OZI_STATUS_BUSY`.
  *
- * Fork: do not fork a process that has created an engine and then use the engine in the child
- * (worker threads are not duplicated by fork); exec, or create engines after forking.
+ * Fork: an engine is bound to the process that created it. Used in a child created by fork()
+ * (where its worker threads do not exist), every call fails at once with OZI_STATUS_FORKED
+ * and `ozi_engine_ready` is false; `ozi_engine_free` is safe there (it leaks the parts that
+ * own threads instead of tearing them down). Create engines after forking, or exec.
  *
  * ONNX Runtime: loaded at run time (the library is not linked against it) by the first
  * `ozi_engine_new`, from `ort_library_path` in the config JSON, else `ORT_DYLIB_PATH`, else a
@@ -56,7 +58,7 @@
 /**
  * Result of every fallible `ozi_` function. Stable numbers: never renumbered, never reused.
  *
- * 1..=14 are the engine's error codes (the `number` field of an `error` in result JSON);
+ * 1..=17 are the engine's error codes (the `number` field of an `error` in result JSON);
  * 100 and up are produced by the C interface itself.
  */
 typedef enum {
@@ -126,6 +128,13 @@ typedef enum {
    * A video whose codec (or a coding tool of it) this build cannot decode.
    */
   OZI_STATUS_UNSUPPORTED_CODEC = 15,
+  /**
+   * The engine was created in another process and inherited through `fork()`: its worker
+   * threads do not exist in this process, so it refuses all work (`ozi_engine_ready` is
+   * false). `ozi_engine_free` is safe in the child (it leaks the thread-owning parts). Create
+   * a new engine after forking.
+   */
+  OZI_STATUS_FORKED = 16,
   /**
    * A video longer (duration or frame count) than the limits allow.
    */
@@ -426,7 +435,8 @@ ozi_status ozi_engine_new(const char *config_json, ozi_engine **engine_out, ozi_
  * this returns; the models and threads are released when the last of them has returned. Keep
  * every `userdata` alive until its callback ran. Must not be called from a callback of the
  * same engine, nor while another thread still uses `engine`. ONNX Runtime itself stays loaded
- * until the process exits.
+ * until the process exits. In a child created by `fork()`, freeing an inherited engine is safe:
+ * its worker threads and sessions (which the child does not have) are leaked, not torn down.
  *
  * # Safety
  * `engine` is NULL or an engine from `ozi_engine_new` that was not freed yet.
@@ -434,8 +444,8 @@ ozi_status ozi_engine_new(const char *config_json, ozi_engine **engine_out, ozi_
 void ozi_engine_free(ozi_engine *engine);
 
 /**
- * True when `engine` is loaded and accepts work (always, for an engine that was created);
- * false for NULL. For readiness probes.
+ * True when `engine` is loaded and accepts work (always, for an engine that was created, except
+ * in a child process created by `fork()`); false for NULL. For readiness probes.
  *
  * # Safety
  * `engine` is NULL or a live engine.
@@ -557,9 +567,14 @@ ozi_status ozi_engine_analyze_pixels(const ozi_engine *engine,
  * - `media`: array of `count` media (1 to `limits.max_media_per_request`, default 10, else
  *   `OZI_STATUS_TOO_MANY_MEDIA`). Copied before the analysis starts.
  * - `options_json`: as for `ozi_engine_analyze_bytes`; `request_id` is reported in the JSON.
+ *   Requests also take the biometry keys (`docs/BIOMETRY.md`): `analyses`
+ *   (`["quality","biometry"]` compares every pair of faces), `biometry_threshold` (0..1),
+ *   `biometry_tags`, `quality_tags`, `return_embeddings` (bool) and `media_tags` (one Oz media
+ *   tag or `null` per media, in order, e.g. `[null,"photo_id_front"]`; liveness skips
+ *   document photos).
  * - `json_out`: receives the request result JSON (`docs/result.schema.json`: `request_id`,
- *   folder-level `resolution`, one entry per media in `media`, in order); free it with
- *   `ozi_string_free`.
+ *   folder-level `resolution`, one entry per media in `media`, in order, and `biometry` when
+ *   asked for); free it with `ozi_string_free`.
  *
  * Media that cannot be read or decoded do not fail the call: they are `FAILED` entries with
  * reason `INPUT_ERROR` and an `error` object. The call fails on request-level problems (NULL

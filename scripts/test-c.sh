@@ -7,11 +7,12 @@
 #
 # Steps: fetch ONNX Runtime (idempotent) -> install cbindgen 0.29.4 into .cache/tools if missing
 # -> cargo build (release) -> header check (cbindgen --verify) -> target/release/ozinstant.pc
-# -> compile examples/c/analyze.c, ffi/tests/c/test_api.c and ffi/tests/c/stress.c (many threads,
-# more calls than max_in_flight) with -Wall -Wextra -Werror against the shared and the static
-# library -> run them on samples/ -> run the shared builds under valgrind (if available) -> build
-# them with AddressSanitizer (gcc -fsanitize=address, LeakSanitizer on) against the shared
-# library and run them. Ends with "N passed, M failed"; exits non-zero on any failure.
+# -> compile examples/c/analyze.c, ffi/tests/c/test_api.c, ffi/tests/c/stress.c (many threads,
+# more calls than max_in_flight) and ffi/tests/c/test_fork.c (an engine inherited through fork()
+# fails with OZI_STATUS_FORKED) with -Wall -Wextra -Werror against the shared and the static
+# library -> run them on samples/ -> run the shared builds under valgrind (if available) ->
+# ffi/tests/c/test_hostile.c (shared, static, valgrind) -> build them all with AddressSanitizer
+# (gcc -fsanitize=address, LeakSanitizer on) against the shared library and run them. Ends with "N passed, M failed"; exits non-zero on any failure.
 #
 # Environment: OZI_BLESS=1 (regenerate the header), OZI_SKIP_VALGRIND=1, OZI_SKIP_ASAN=1,
 # CC (default gcc).
@@ -166,7 +167,8 @@ else
 fi
 
 # --- compile ---------------------------------------------------------------------------------
-programs=(examples/c/analyze.c ffi/tests/c/test_api.c ffi/tests/c/stress.c)
+programs=(examples/c/analyze.c ffi/tests/c/test_api.c ffi/tests/c/stress.c ffi/tests/c/test_fork.c
+  ffi/tests/c/test_biometry.c)
 for src in "${programs[@]}"; do
   name="$(basename "$src" .c)"
   # Shared: flags from ozinstant.pc, rpath to the build tree.
@@ -201,6 +203,8 @@ for kind in shared static; do
   check "analyze ($kind) exits non-zero on a missing file" example_fails_on_missing_file "$out/analyze-$kind"
   check "test_api ($kind)" "$out/test_api-$kind" samples
   check "stress ($kind): threads, BUSY, accepted == answered" "$out/stress-$kind" samples
+  check "test_fork ($kind): inherited engine fails with OZI_STATUS_FORKED" "$out/test_fork-$kind" samples
+  check "test_biometry ($kind): obama/obama2 match, obama/biden do not" "$out/test_biometry-$kind" samples
 done
 
 # --- valgrind --------------------------------------------------------------------------------
@@ -274,7 +278,7 @@ elif ! echo 'int main(void){return 0;}' | "$cc" -fsanitize=address -x c - -o "$o
 fi
 if [ "$asan_ok" = 1 ]; then
   asan_flags=(-O1 -g -fno-omit-frame-pointer -fsanitize=address)
-  for src in "${programs[@]}"; do
+  for src in "${programs[@]}" ffi/tests/c/test_hostile.c; do
     name="$(basename "$src" .c)"
     # shellcheck disable=SC2086
     check "compile $name (ASan, shared)" \
@@ -285,6 +289,12 @@ if [ "$asan_ok" = 1 ]; then
   check "ASan: analyze on samples/" "${asan_env[@]}" "$out/analyze-asan" samples/*.jpg samples/*.png
   check "ASan: test_api" "${asan_env[@]}" "$out/test_api-asan" samples
   check "ASan: stress" "${asan_env[@]}" "$out/stress-asan" samples
+  check "ASan: test_biometry" "${asan_env[@]}" "$out/test_biometry-asan" samples
+  # The child exits with _exit (no LeakSanitizer pass there: the engine it inherited leaks its
+  # worker pool and sessions on purpose); the parent is checked as usual.
+  check "ASan: test_fork" "${asan_env[@]}" "$out/test_fork-asan" samples
+  # --no-rss: ASan's shadow memory and quarantine make resident-memory figures meaningless.
+  check "ASan: test_hostile" "${asan_env[@]}" "$out/test_hostile-asan" --no-rss samples
   no_asan_reports() {
     if ls "$out"/asan.* >/dev/null 2>&1; then
       head -n 60 "$out"/asan.* >&2

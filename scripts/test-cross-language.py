@@ -21,6 +21,12 @@ SAMPLES = [
     "group_three_faces.jpg",
 ]
 PATHS = [str(ROOT / "samples" / s) for s in SAMPLES]
+# A biometry request: obama and obama2 (same person) and biden tagged as an ID photo (liveness
+# skipped, face still compared): every door must report the same pairs, similarities (1e-6),
+# least similar pair and verdicts.
+BIO_SAMPLES = ["facerec_live_obama.jpg", "facerec_live_obama2.jpg", "facerec_live_biden.jpg"]
+BIO_PATHS = [str(ROOT / "samples" / s) for s in BIO_SAMPLES]
+BIO_TAGS = ["photo_selfie", "photo_selfie", "photo_id_front"]
 CACHE = ROOT / ".cache" / "xlang"
 
 
@@ -31,6 +37,18 @@ def run(cmd, **kw):
 
 def rust():
     return run([str(ROOT / "target/release/ozinstant"), "analyze", "--format", "jsonl", "--request-id", "xlang", *PATHS])
+
+
+def rust_bio():
+    # --format json: the document carries the media results and the biometry section.
+    out = subprocess.run(
+        [str(ROOT / "target/release/ozinstant"), "analyze", "--request", "--format", "json", "--request-id",
+         "xlang-bio", "--analyses", "quality,biometry", "--tags", ",".join(BIO_TAGS), *BIO_PATHS],
+        check=True, capture_output=True, text=True, cwd=ROOT,
+    )
+    doc = json.loads(out.stdout)
+    return {"request_id": doc["request_id"], "resolution": doc["resolution"], "media": doc["results"],
+            "biometry": doc["biometry"]}
 
 
 def c():
@@ -45,6 +63,11 @@ def c():
     return run([str(exe), *PATHS])
 
 
+def c_bio():
+    opts = json.dumps({"request_id": "xlang-bio", "analyses": ["quality", "biometry"], "media_tags": BIO_TAGS})
+    return run([str(CACHE / "print_json"), "--request", opts, *BIO_PATHS])[0]
+
+
 def python():
     venv_py = ROOT / ".cache" / "venv-test" / "bin" / "python"
     code = (
@@ -56,6 +79,18 @@ def python():
     return run([str(venv_py), "-c", code, *PATHS])
 
 
+def python_bio():
+    venv_py = ROOT / ".cache" / "venv-test" / "bin" / "python"
+    code = (
+        "import sys, json, ozinstant\n"
+        "tags = json.loads(sys.argv[1])\n"
+        "r = ozinstant.Engine().analyze_request(sys.argv[2:], request_id='xlang-bio',\n"
+        "    analyses=['quality', 'biometry'], tags=tags)\n"
+        "print(r.to_json())\n"
+    )
+    return run([str(venv_py), "-c", code, json.dumps(BIO_TAGS), *BIO_PATHS])[0]
+
+
 def node():
     code = (
         "const { Engine } = require(process.argv[1]);"
@@ -65,6 +100,33 @@ def node():
         ".catch((err) => { console.error(err); process.exit(1); });"
     )
     return run(["node", "-e", code, str(ROOT / "bindings" / "node"), *PATHS])
+
+
+def node_bio():
+    code = (
+        "const { Engine } = require(process.argv[1]);"
+        "const tags = JSON.parse(process.argv[2]);"
+        "const inputs = process.argv.slice(3).map((media, i) => ({ media, tag: tags[i] }));"
+        "new Engine().analyzeRequest(inputs, { requestId: 'xlang-bio', analyses: ['quality', 'biometry'] })"
+        ".then((r) => console.log(JSON.stringify(r)))"
+        ".catch((err) => { console.error(err); process.exit(1); });"
+    )
+    return run(["node", "-e", code, str(ROOT / "bindings" / "node"), json.dumps(BIO_TAGS), *BIO_PATHS])[0]
+
+
+def bio_facts(r):
+    """What every door must agree on for the biometry request."""
+    b = r["biometry"]
+    return {
+        "request_id": r["request_id"],
+        "resolution": r["resolution"],
+        "media": [(m["analysis"], m.get("tag"), m["resolution"], m["reason"]) for m in r["media"]],
+        "biometry": (b["resolution"], b["reason"], b["threshold"], [m["status"] for m in b["media"]]),
+        "least_similar": (b["least_similar"]["a"], b["least_similar"]["b"]) if b["least_similar"] else None,
+        "pairs": [(p["a"], p["b"]) for p in b["pairs"]],
+        "scores": [p["similarity"] for p in b["pairs"]] + [p["cosine"] for p in b["pairs"]]
+        + ([b["min_similarity"]] if b["min_similarity"] is not None else []),
+    }
 
 
 def key_facts(r):
@@ -104,11 +166,14 @@ def same(a, b):
 def main() -> int:
     env_ok = True
     doors = {"rust": rust, "c": c, "python": python, "node": node}
+    bio_doors = {"rust": rust_bio, "c": c_bio, "python": python_bio, "node": node_bio}
     results = {}
+    bio = {}
     for name, fn in doors.items():
         try:
             results[name] = fn()
-        except (subprocess.CalledProcessError, FileNotFoundError) as e:
+            bio[name] = bio_doors[name]()
+        except (subprocess.CalledProcessError, FileNotFoundError, KeyError) as e:
             print(f"cross-language: {name} door failed: {e}\n{getattr(e, 'stderr', '')}", file=sys.stderr)
             env_ok = False
     if not env_ok:
@@ -123,7 +188,16 @@ def main() -> int:
                 failed += 1
                 print(f"cross-language: {sample}: {name} differs from rust:\n  rust: {ref}\n  {name}: {got}", file=sys.stderr)
         print(f"{sample}: {ref['resolution']} {ref['reason'] or ''} box={ref['box']} scores={ref['scores'][:2]}")
-    checks = len(SAMPLES) * 3
+    ref = bio_facts(bio["rust"])
+    for name in ("c", "python", "node"):
+        got = bio_facts(bio[name])
+        if not same(ref, got):
+            failed += 1
+            print(f"cross-language: biometry request: {name} differs from rust:\n  rust: {ref}\n  {name}: {got}",
+                  file=sys.stderr)
+    print(f"biometry request {BIO_SAMPLES}: {ref['resolution']} {ref['biometry'][0]} "
+          f"least_similar={ref['least_similar']} similarities={ref['scores'][:3]}")
+    checks = len(SAMPLES) * 3 + 3
     print(f"{checks - failed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -32,6 +32,8 @@ export type ErrorCode =
   | 'internal_error'
   | 'shutting_down'
   | 'unsupported_codec'
+  /** The engine was created in another process (fork()); not reachable from Node, which spawns processes. */
+  | 'forked'
   | 'video_too_long'
 
 /** Every error thrown or rejected by this package. */
@@ -55,6 +57,30 @@ export interface AnalyzeOptions {
   facePolicy?: FacePolicy
   /** Request id (1..128 printable ASCII, no spaces) instead of a generated UUID v4. */
   requestId?: string
+  /** Requests: analyses to run, default `['quality']`; `'biometry'` compares the faces across the media. */
+  analyses?: Analysis[]
+  /** Biometry threshold on `similarity`, 0..1 (default: the engine's `biometry_threshold`, 0.75). */
+  biometryThreshold?: number
+  /** Media tags biometry compares (default: every media; untagged media count as `photo_selfie`). */
+  biometryTags?: MediaTag[]
+  /** Media tags liveness runs on (default: every media that is not a document photo). */
+  qualityTags?: MediaTag[]
+  /** Return each compared face's embedding (a biometric template) in `biometry.media[i].embedding`. */
+  returnEmbeddings?: boolean
+  /** Media tags by position, one per input (`null` = untagged); or use `{ media, tag }` inputs. */
+  mediaTags?: Array<MediaTag | null>
+}
+
+/** Analyses a request can run: `quality` (liveness) and `biometry` (face comparison). */
+export type Analysis = 'quality' | 'biometry'
+
+/** Oz media tags. Liveness never runs on document photos (`photo_id*`). */
+export type MediaTag = 'photo_selfie' | 'photo_id' | 'photo_id_front' | 'photo_id_back' | 'video_selfie' | 'shotset_selfie'
+
+/** A request entry with its media tag. */
+export interface TaggedMedia {
+  media: MediaInput
+  tag?: MediaTag | null
 }
 
 /** Geometry of a raw frame given to `analyzePixels`. */
@@ -81,7 +107,11 @@ export interface EngineConfig {
     mtcnn_pnet?: string | null
     mtcnn_rnet?: string | null
     mtcnn_onet?: string | null
+    /** MobileFaceNet (biometry; loaded on the first biometry request). */
+    mobilefacenet?: string | null
   }
+  /** Default biometry threshold on `similarity`, 0..1 (default 0.75; see docs/BIOMETRY.md). */
+  biometry_threshold?: number
   /** Worker threads of the engine's pool; 0 = one per core. */
   threads?: number
   /** ONNX Runtime intra-op threads per session (>= 1). */
@@ -214,6 +244,9 @@ export interface MediaResult {
   media_index: number
   /** The path as given; absent for bytes and pixels. */
   source?: string
+  /** The media tag, when one was given. */
+  tag?: MediaTag
+  /** `liveness`, or `detection` when liveness did not run on this media (document photo, biometry-only request). */
   analysis: string
   resolution: Resolution
   reason: FailReason | null
@@ -248,6 +281,41 @@ export interface RequestResult {
   models: ModelVersion[]
   engine_version: string
   total_ms: number
+  /** Present when the request asked for `biometry`. */
+  biometry?: BiometryReport
+}
+
+/** One compared pair of media. */
+export interface PairSimilarity {
+  /** `media_index` of the first media. */
+  a: number
+  /** `media_index` of the second media. */
+  b: number
+  /** `(1 + cosine) / 2`, 0..1. */
+  similarity: number
+  /** Cosine of the two L2-normalised embeddings, -1..1. */
+  cosine: number
+}
+
+/** The `biometry` analysis: every pair of faces compared, the least similar pair decides. */
+export interface BiometryReport {
+  analysis: 'biometry'
+  /** `SUCCESS`: least similar pair >= threshold; `DECLINED`: below; `FAILED`: see `reason`. */
+  resolution: Resolution
+  reason: 'NOT_ENOUGH_FACES' | null
+  threshold: number
+  min_similarity: number | null
+  least_similar: PairSimilarity | null
+  pairs: PairSimilarity[]
+  media: Array<{
+    media_index: number
+    /** `compared`, `no_face`, `multiple_faces`, `input_error` or `excluded`. */
+    status: string
+    /** Only with `returnEmbeddings`: 192 floats, L2-normalised (a biometric template). */
+    embedding?: number[]
+  }>
+  model: string
+  embed_ms: number
 }
 
 /** Engine counters (the core's `Stats` JSON). */
@@ -306,7 +374,7 @@ export declare class Engine {
   /** One request per input, across the engine's pool; one `RequestResult` per input, in order. */
   analyzeBatch(inputs: MediaInput[], options?: AnalyzeOptions): Promise<RequestResult[]>
   /** One request ("folder") holding every input; undecodable media become FAILED/INPUT_ERROR entries. */
-  analyzeRequest(inputs: MediaInput[], options?: AnalyzeOptions): Promise<RequestResult>
+  analyzeRequest(inputs: Array<MediaInput | TaggedMedia>, options?: AnalyzeOptions): Promise<RequestResult>
   /** True once the models are loaded and the engine accepts work. */
   ready(): boolean
   /** Runs every model once on every worker so that the first real calls are not slower. */

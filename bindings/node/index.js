@@ -74,6 +74,12 @@ const OPTION_KEYS = {
   qualityGate: 'quality_gate',
   facePolicy: 'face_policy',
   requestId: 'request_id',
+  analyses: 'analyses',
+  biometryThreshold: 'biometry_threshold',
+  biometryTags: 'biometry_tags',
+  qualityTags: 'quality_tags',
+  returnEmbeddings: 'return_embeddings',
+  mediaTags: 'media_tags',
 };
 
 function optionsJson(options) {
@@ -109,6 +115,11 @@ function mediaInput(input) {
   const bytes = bytesOf(input);
   if (bytes) return bytes;
   throw ozError('invalid_input', 'invalid input: media must be a Buffer, a Uint8Array, an ArrayBuffer or a file path');
+}
+
+/** A `{ media, tag }` request entry (not bytes, not a path). */
+function isTagged(input) {
+  return input !== null && typeof input === 'object' && !bytesOf(input) && 'media' in input;
 }
 
 function mediaInputs(inputs) {
@@ -173,9 +184,23 @@ class Engine {
     return JSON.parse(await this.#native.analyzeBatch(mediaInputs(inputs), optionsJson(options)));
   }
 
-  /** One request ("folder") holding every input; resolves to one RequestResult. */
+  /**
+   * One request ("folder") holding every input; resolves to one RequestResult. An input may be
+   * `{ media, tag }` to give its Oz media tag (`photo_selfie`, `photo_id_front`, ...);
+   * `{ analyses: ['quality', 'biometry'] }` also compares the faces across the inputs.
+   */
   async analyzeRequest(inputs, options) {
-    return JSON.parse(await this.#native.analyzeRequest(mediaInputs(inputs), optionsJson(options)));
+    if (!Array.isArray(inputs)) throw ozError('invalid_input', 'invalid input: expected an array of media');
+    const tagged = inputs.some((i) => isTagged(i));
+    const media = mediaInputs(inputs.map((i) => (isTagged(i) ? i.media : i)));
+    let opts = options;
+    if (tagged) {
+      if (options != null && typeof options === 'object' && options.mediaTags !== undefined) {
+        throw ozError('invalid_input', 'invalid input: give tags either as { media, tag } inputs or as mediaTags');
+      }
+      opts = { ...(options ?? {}), mediaTags: inputs.map((i) => (isTagged(i) ? (i.tag ?? null) : null)) };
+    }
+    return JSON.parse(await this.#native.analyzeRequest(media, optionsJson(opts)));
   }
 
   /** True once the models are loaded and the engine accepts work. */

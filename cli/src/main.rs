@@ -4,6 +4,8 @@
 //! ozinstant analyze PATH... [--format table|json|jsonl|csv] [--threshold X] [--jobs N]
 //!                   [--request-id ID] [--no-quality-gate] [--face-policy single|largest]
 //!                   [--config FILE.json] [--ort-library PATH] [--no-progress]
+//!                   [--request [--analyses quality,biometry] [--tags TAG,...]
+//!                    [--biometry-threshold X] [--return-embeddings]]
 //! ozinstant schema [--media]
 //! ozinstant info [--config FILE.json] [--ort-library PATH]
 //! ```
@@ -22,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use ozinstant::{Engine, EngineConfig, FacePolicy};
+use ozinstant::{AnalysisKind, AnalyzeOptions, Engine, EngineConfig, FacePolicy, MediaTag};
 
 use crate::output::{Format, Output};
 
@@ -104,6 +106,38 @@ struct AnalyzeArgs {
     /// Never show the progress bar (it is only shown on a terminal, for more than 3 files).
     #[arg(long)]
     no_progress: bool,
+    /// Treat every file as one request (an Oz "folder"): liveness on each media and, by
+    /// default, biometry across them (every pair compared, least similar pair decides).
+    #[arg(long)]
+    request: bool,
+    /// With --request: analyses to run, comma-separated (`quality`, `biometry`)
+    /// [default: quality,biometry].
+    #[arg(long, value_name = "LIST", value_delimiter = ',', requires = "request")]
+    analyses: Vec<AnalysisArg>,
+    /// With --request: media tags, comma-separated, one per file in order (`photo_selfie`,
+    /// `photo_id`, `photo_id_front`, `photo_id_back`, `video_selfie`, `shotset_selfie`).
+    /// Liveness skips document photos.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_tag, requires = "request")]
+    tags: Vec<MediaTag>,
+    /// With --request: biometry threshold on similarity (0..1) [default: the engine's, 0.75].
+    #[arg(long, value_name = "X", value_parser = parse_threshold, requires = "request")]
+    biometry_threshold: Option<f64>,
+    /// With --request: include each face's embedding (a biometric template) in JSON output.
+    #[arg(long, requires = "request")]
+    return_embeddings: bool,
+}
+
+/// `--analyses` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum AnalysisArg {
+    /// Liveness on every media that is not a document photo.
+    Quality,
+    /// Face comparison across the media.
+    Biometry,
+}
+
+fn parse_tag(s: &str) -> Result<MediaTag, String> {
+    MediaTag::parse(s.trim()).map_err(|e| e.to_string())
 }
 
 /// `--face-policy` values.
@@ -248,6 +282,10 @@ fn cmd_analyze(args: AnalyzeArgs) -> u8 {
         Err(code) => return code,
     };
 
+    if args.request {
+        return cmd_request(&args, &engine, files, !inputs.walk_errors.is_empty());
+    }
+
     let progress =
         (!args.no_progress && files.len() > 3 && io::stderr().is_terminal()).then(|| progress_bar(files.len()));
     let stdout = io::stdout();
@@ -275,6 +313,65 @@ fn cmd_analyze(args: AnalyzeArgs) -> u8 {
     }
     let summary = out.summary();
     let code = if summary.errors > 0 || !inputs.walk_errors.is_empty() { EXIT_MEDIA_ERROR } else { EXIT_OK };
+    match written {
+        Ok(()) => code,
+        Err(e) => write_failed(&e, code),
+    }
+}
+
+/// `analyze --request`: every file in one request; media results, then the biometry section.
+fn cmd_request(args: &AnalyzeArgs, engine: &Engine, files: &[inputs::Input], walk_errors: bool) -> u8 {
+    if !args.tags.is_empty() && args.tags.len() != files.len() {
+        return usage_error(format!("--tags gives {} tags for {} files", args.tags.len(), files.len()));
+    }
+    let analyses = if args.analyses.is_empty() {
+        vec![AnalysisKind::Quality, AnalysisKind::Biometry]
+    } else {
+        args.analyses
+            .iter()
+            .map(|a| match a {
+                AnalysisArg::Quality => AnalysisKind::Quality,
+                AnalysisArg::Biometry => AnalysisKind::Biometry,
+            })
+            .collect()
+    };
+    let options = AnalyzeOptions {
+        request_id: args.request_id.clone(),
+        analyses: Some(analyses),
+        biometry_threshold: args.biometry_threshold,
+        return_embeddings: Some(args.return_embeddings),
+        ..AnalyzeOptions::default()
+    };
+    let media = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let m = ozinstant::Media::path(&f.path).with_label(f.source.clone());
+            match args.tags.get(i) {
+                Some(t) => m.with_tag(*t),
+                None => m,
+            }
+        })
+        .collect();
+    let start = Instant::now();
+    let result = match engine.analyze_request(ozinstant::Request::new(media).with_options(options)) {
+        Ok(r) => r,
+        Err(e) if e.category() == ozinstant::ErrorCategory::InvalidInput => return usage_error(e),
+        Err(e) => {
+            eprintln!("ozinstant: error: the request failed ({}): {e}", e.name());
+            return EXIT_ENGINE;
+        }
+    };
+    let stdout = io::stdout();
+    let color = args.format == Format::Table && stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut out = Output::new(args.format, BufWriter::new(stdout.lock()), color);
+    let models = result.models.clone();
+    let written = out
+        .begin()
+        .and_then(|()| result.media.into_iter().try_for_each(|r| out.push(r)))
+        .and_then(|()| out.set_request(&result.request_id, result.resolution, result.biometry))
+        .and_then(|()| out.finish(&models, start.elapsed()));
+    let code = if out.summary().errors > 0 || walk_errors { EXIT_MEDIA_ERROR } else { EXIT_OK };
     match written {
         Ok(()) => code,
         Err(e) => write_failed(&e, code),

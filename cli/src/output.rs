@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use std::time::Duration;
 
 use ozinstant::models::ModelVersion;
-use ozinstant::report::{Face, SCHEMA_VERSION};
+use ozinstant::report::{BiometryReport, Face, SCHEMA_VERSION};
 use ozinstant::{MediaResult, Resolution};
 use serde::Serialize;
 
@@ -84,12 +84,52 @@ pub struct Output<W: Write> {
     color: bool,
     summary: Summary,
     buffered: Vec<MediaResult>,
+    sources: Vec<String>,
+    request: Option<RequestPart>,
+}
+
+/// What `analyze --request` adds after the media results.
+struct RequestPart {
+    request_id: String,
+    resolution: Resolution,
+    biometry: Option<BiometryReport>,
 }
 
 impl<W: Write> Output<W> {
     /// An output writing `format` to `w`; `color` enables ANSI colours in the table.
     pub fn new(format: Format, w: W, color: bool) -> Self {
-        Output { format, w, color, summary: Summary::default(), buffered: Vec::new() }
+        Output {
+            format,
+            w,
+            color,
+            summary: Summary::default(),
+            buffered: Vec::new(),
+            sources: Vec::new(),
+            request: None,
+        }
+    }
+
+    /// `analyze --request`: the request's id, folder resolution and biometry section, after the
+    /// last media result. `jsonl` writes the biometry section as one more line (an object with
+    /// `"analysis": "biometry"`), `csv` as a second table after a blank line (one row per pair).
+    pub fn set_request(
+        &mut self,
+        request_id: &str,
+        resolution: Resolution,
+        biometry: Option<BiometryReport>,
+    ) -> io::Result<()> {
+        if let Some(b) = &biometry {
+            match self.format {
+                Format::Jsonl => {
+                    serde_json::to_writer(&mut self.w, b)?;
+                    self.w.write_all(b"\n")?;
+                }
+                Format::Csv => write_biometry_csv(&mut self.w, b, &self.sources)?,
+                Format::Table | Format::Json => {}
+            }
+        }
+        self.request = Some(RequestPart { request_id: request_id.to_owned(), resolution, biometry });
+        Ok(())
     }
 
     /// Counts so far.
@@ -109,6 +149,7 @@ impl<W: Write> Output<W> {
     /// Adds the next result, in input order.
     pub fn push(&mut self, r: MediaResult) -> io::Result<()> {
         self.summary.add(&r);
+        self.sources.push(r.source.clone().unwrap_or_default());
         match self.format {
             Format::Jsonl => {
                 serde_json::to_writer(&mut self.w, &r)?;
@@ -129,11 +170,23 @@ impl<W: Write> Output<W> {
     /// Writes what comes after the last result (the table, the JSON document) and flushes.
     pub fn finish(&mut self, models: &[ModelVersion], wall: Duration) -> io::Result<()> {
         match self.format {
-            Format::Table => write_table(&mut self.w, &self.buffered, &self.summary, wall, self.color)?,
+            Format::Table => {
+                write_table(&mut self.w, &self.buffered, &self.summary, wall, self.color)?;
+                if let Some(RequestPart { request_id, resolution, biometry }) = &self.request {
+                    writeln!(self.w, "request {request_id}: {}", resolution.as_str())?;
+                    if let Some(b) = biometry {
+                        write_biometry_table(&mut self.w, b, &self.sources)?;
+                    }
+                }
+            }
             Format::Json => {
+                let req = self.request.as_ref();
                 let doc = JsonDocument {
                     schema_version: SCHEMA_VERSION,
+                    request_id: req.map(|r| r.request_id.as_str()),
+                    resolution: req.map(|r| r.resolution),
                     results: &self.buffered,
+                    biometry: req.and_then(|r| r.biometry.as_ref()),
                     models,
                     engine_version: env!("CARGO_PKG_VERSION"),
                     summary: &self.summary,
@@ -151,7 +204,16 @@ impl<W: Write> Output<W> {
 #[derive(Serialize)]
 struct JsonDocument<'a> {
     schema_version: &'a str,
+    /// `--request` only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    request_id: Option<&'a str>,
+    /// `--request` only: the folder resolution (media and biometry).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resolution: Option<Resolution>,
     results: &'a [MediaResult],
+    /// `--request` with biometry only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    biometry: Option<&'a BiometryReport>,
     models: &'a [ModelVersion],
     engine_version: &'a str,
     summary: &'a Summary,
@@ -215,6 +277,60 @@ fn write_csv_row(w: &mut impl Write, r: &MediaResult) -> io::Result<()> {
     ];
     let line: Vec<Cow<'_, str>> = fields.iter().map(|f| csv_field(f)).collect();
     writeln!(w, "{}", line.join(","))
+}
+
+/// Columns of the biometry table `--request --format csv` writes after the media rows.
+pub const CSV_BIOMETRY_HEADER: &[&str] =
+    &["pair_a", "pair_b", "source_a", "source_b", "similarity", "cosine", "threshold", "least_similar", "resolution"];
+
+fn write_biometry_csv(w: &mut impl Write, b: &BiometryReport, sources: &[String]) -> io::Result<()> {
+    writeln!(w)?;
+    writeln!(w, "{}", CSV_BIOMETRY_HEADER.join(","))?;
+    let src = |i: usize| sources.get(i).map(String::as_str).unwrap_or_default();
+    let least = b.least_similar.as_ref().map(|p| (p.a, p.b));
+    for p in &b.pairs {
+        let fields = [
+            p.a.to_string(),
+            p.b.to_string(),
+            src(p.a).to_owned(),
+            src(p.b).to_owned(),
+            p.similarity.to_string(),
+            p.cosine.to_string(),
+            b.threshold.to_string(),
+            (least == Some((p.a, p.b))).to_string(),
+            b.resolution.as_str().to_owned(),
+        ];
+        let line: Vec<Cow<'_, str>> = fields.iter().map(|f| csv_field(f)).collect();
+        writeln!(w, "{}", line.join(","))?;
+    }
+    if b.pairs.is_empty() {
+        let reason = b.reason.and_then(|r| serde_json::to_value(r).ok()).and_then(|v| v.as_str().map(str::to_owned));
+        let reason = reason.unwrap_or_default();
+        writeln!(w, ",,,,,,{},,{}/{}", b.threshold, b.resolution.as_str(), reason)?;
+    }
+    w.flush()
+}
+
+fn write_biometry_table(w: &mut impl Write, b: &BiometryReport, sources: &[String]) -> io::Result<()> {
+    let name = |i: usize| shorten(sources.get(i).map(String::as_str).unwrap_or("-"), MAX_FILE_WIDTH).into_owned();
+    let verdict = match b.reason {
+        Some(r) => format!(
+            "{}/{}",
+            b.resolution.as_str(),
+            serde_json::to_value(r).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+        ),
+        None => b.resolution.as_str().to_owned(),
+    };
+    writeln!(w, "biometry: {verdict} (threshold {})", b.threshold)?;
+    for p in &b.pairs {
+        let mark =
+            if b.least_similar.as_ref().is_some_and(|l| (l.a, l.b) == (p.a, p.b)) { "  <- least similar" } else { "" };
+        writeln!(w, "  {:.4}  {} ~ {}{mark}", p.similarity, name(p.a), name(p.b))?;
+    }
+    for m in b.media.iter().filter(|m| m.status != "compared") {
+        writeln!(w, "  not compared: {} ({})", name(m.media_index), m.status)?;
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------

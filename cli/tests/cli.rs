@@ -467,3 +467,42 @@ fn telemetry_opt_out_leaves_home_untouched() {
     let left: Vec<PathBuf> = std::fs::read_dir(&home.0).unwrap().map(|e| e.unwrap().path()).collect();
     assert!(left.is_empty(), "HOME must stay empty, found {left:?}");
 }
+
+#[test]
+fn request_compares_faces_across_files() {
+    let (o, o2, b) =
+        (sample("facerec_live_obama.jpg"), sample("facerec_live_obama2.jpg"), sample("facerec_live_biden.jpg"));
+    // Same person: biometry SUCCESS (JSON document).
+    let out = run(&["analyze", "--request", &o, &o2, "--format", "json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["biometry"]["resolution"], "SUCCESS");
+    assert_eq!(doc["resolution"], "SUCCESS");
+    assert_eq!(doc["results"].as_array().unwrap().len(), 2);
+    assert!(doc["biometry"]["media"][0].get("embedding").is_none(), "no embedding unless asked");
+    // Different people: DECLINED; the least similar of three pairs is reported (jsonl: the
+    // biometry object is the last line).
+    let out = run(&["analyze", "--request", &o, &o2, &b, "--format", "jsonl"]);
+    let lines = jsonl(&out);
+    assert_eq!(lines.len(), 4);
+    let bio = &lines[3];
+    assert_eq!(bio["analysis"], "biometry");
+    assert_eq!(bio["resolution"], "DECLINED");
+    assert_eq!(bio["pairs"].as_array().unwrap().len(), 3);
+    assert_eq!(bio["least_similar"]["b"], 2);
+    // Table and CSV carry the section; tags skip liveness on ID photos.
+    let out = run(&["analyze", "--request", &o, &b]);
+    assert!(stdout(&out).contains("biometry: DECLINED"), "{}", stdout(&out));
+    let out = run(&["analyze", "--request", &o, &o2, "--tags", "photo_selfie,photo_id_front", "--format", "csv"]);
+    let text = stdout(&out);
+    assert!(text.contains("pair_a,pair_b,source_a,source_b,similarity"), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(csv_split(lines[2])[4], "", "no liveness score on the ID photo: {}", lines[2]);
+    // Embeddings on request; bad tags are usage errors.
+    let out = run(&["analyze", "--request", &o, &o2, "--format", "json", "--return-embeddings"]);
+    let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["biometry"]["media"][1]["embedding"].as_array().unwrap().len(), 192);
+    assert_eq!(code(&run(&["analyze", "--request", &o, &o2, "--tags", "passport,photo_selfie"])), 2);
+    assert_eq!(code(&run(&["analyze", "--request", &o, &o2, "--tags", "photo_selfie"])), 2);
+    assert_eq!(code(&run(&["analyze", &o, "--tags", "photo_selfie"])), 2, "--tags needs --request");
+}

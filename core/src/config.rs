@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+/// Default [`EngineConfig::biometry_threshold`] (see `docs/BIOMETRY.md`).
+pub const DEFAULT_BIOMETRY_THRESHOLD: f64 = 0.75;
+
 /// Everything an [`Engine`](crate::Engine) can be configured with. All fields have defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
@@ -31,6 +34,10 @@ pub struct EngineConfig {
     pub limits: Limits,
     /// Default attack threshold on `confidence_spoofing` (0..1): a score at or above it is an attack.
     pub threshold: f64,
+    /// Default biometry threshold on `similarity` (0..1, `(1 + cos) / 2`): a request whose
+    /// least similar pair of faces is at or above it is a match. See `docs/BIOMETRY.md` for the
+    /// measured distributions behind the default.
+    pub biometry_threshold: f64,
     /// How to treat images with several faces.
     pub face_policy: FacePolicy,
     /// Reduced-size decoding of large JPEGs.
@@ -54,6 +61,7 @@ impl Default for EngineConfig {
             max_in_flight: 0,
             limits: Limits::default(),
             threshold: 0.5,
+            biometry_threshold: DEFAULT_BIOMETRY_THRESHOLD,
             face_policy: FacePolicy::Single,
             decode: DecodeConfig::default(),
             detection: DetectionConfig::default(),
@@ -69,7 +77,7 @@ impl EngineConfig {
         if json.trim().is_empty() {
             return Ok(Self::default());
         }
-        let cfg: EngineConfig = serde_json::from_str(json).map_err(|e| Error::Config(e.to_string()))?;
+        let cfg: EngineConfig = from_json_object(json, "the configuration").map_err(Error::Config)?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -84,6 +92,9 @@ impl EngineConfig {
         let bad = |m: &str| Err(Error::Config(m.to_owned()));
         if !(0.0..=1.0).contains(&self.threshold) {
             return bad("threshold must be within 0..=1");
+        }
+        if !(0.0..=1.0).contains(&self.biometry_threshold) {
+            return bad("biometry_threshold must be within 0..=1");
         }
         if self.intra_op_threads == 0 {
             return bad("intra_op_threads must be at least 1");
@@ -140,6 +151,8 @@ pub struct ModelPaths {
     pub mtcnn_rnet: Option<PathBuf>,
     /// MTCNN output network (landmarks).
     pub mtcnn_onet: Option<PathBuf>,
+    /// MobileFaceNet face embedding (biometry; loaded on first use).
+    pub mobilefacenet: Option<PathBuf>,
 }
 
 /// Input limits. Checked before allocation where possible (byte size first, then the image
@@ -293,6 +306,63 @@ pub enum Retention {
     None,
     /// The registered observer receives ids, timestamps, durations, sizes and resolutions.
     Metadata,
+}
+
+/// Parses `json` (named `what` in messages) into `T`, accepting only JSON objects for structs.
+///
+/// serde's derive also accepts a struct as a JSON array of its fields in declaration order
+/// (`[null, {}, 2]`), which would make configurations depend on field order and bypass
+/// `deny_unknown_fields`. So: the text must be a JSON object, and no struct inside it may be
+/// given as an array; arrays stay allowed where the type is a list. The struct itself is parsed
+/// from the text, so serde's messages (unknown field with the expected ones, line and column)
+/// are unchanged. Returns the message of the error.
+pub(crate) fn from_json_object<T>(json: &str, what: &str) -> std::result::Result<T, String>
+where
+    T: serde::de::DeserializeOwned + Serialize,
+{
+    use serde_json::Value;
+
+    fn kind(v: &Value) -> &'static str {
+        match v {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "an array",
+            Value::Object(_) => "an object",
+        }
+    }
+
+    /// The path of the first place where `input` has an array and `parsed` (the parsed value
+    /// serialised again) an object, i.e. a struct that was given as an array.
+    fn struct_given_as_array(input: &Value, parsed: &Value, path: &str) -> Option<String> {
+        match (input, parsed) {
+            (Value::Array(_), Value::Object(_)) => Some(path.to_owned()),
+            (Value::Object(i), Value::Object(p)) => i.iter().find_map(|(key, value)| {
+                p.get(key).and_then(|pv| {
+                    let sub = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                    struct_given_as_array(value, pv, &sub)
+                })
+            }),
+            (Value::Array(i), Value::Array(p)) => i
+                .iter()
+                .zip(p)
+                .enumerate()
+                .find_map(|(n, (iv, pv))| struct_given_as_array(iv, pv, &format!("{path}[{n}]"))),
+            _ => None,
+        }
+    }
+
+    let input: Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    if !input.is_object() {
+        return Err(format!("{what} must be a JSON object, found {}", kind(&input)));
+    }
+    let parsed: T = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    let again = serde_json::to_value(&parsed).map_err(|e| e.to_string())?;
+    if let Some(path) = struct_given_as_array(&input, &again, "") {
+        return Err(format!("`{path}` must be a JSON object, found an array"));
+    }
+    Ok(parsed)
 }
 
 #[cfg(test)]

@@ -8,7 +8,14 @@
 //! * **Retention**: with `retention = metadata`, the observer set with
 //!   [`Engine::set_observer`] receives one [`MetadataEvent`] per media: ids, times, sizes and
 //!   outcome, never pixels or scores tied to content.
+//! * **fork()**: an engine remembers the process it was created in. In a child created by
+//!   `fork()` its worker threads (rayon's and ONNX Runtime's) do not exist, so every entry point
+//!   fails at once with [`Error::Forked`] (instead of waiting forever), [`Engine::ready`] is
+//!   false, and dropping it there leaks the thread-owning parts (pool, sessions) instead of
+//!   tearing them down (their locks may have been held by threads that were not copied).
+//!   Build a new engine in the child.
 
+use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, RwLock};
@@ -18,12 +25,13 @@ use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::biometry::FaceEmbedding;
 use crate::config::{EngineConfig, Retention};
 use crate::error::{Error, ErrorCategory, Result};
 use crate::models::ModelVersion;
 use crate::pipeline::{MediaContext, Pipeline};
 use crate::report::{FailReason, MediaResult, RequestResult, Resolution, SCHEMA_VERSION};
-use crate::request::{AnalyzeOptions, Media, MediaRef, Request, validate_request_id};
+use crate::request::{AnalysisKind, AnalyzeOptions, Media, MediaRef, MediaTag, Request, validate_request_id};
 use crate::runtime::{self, RuntimeInfo, SessionSettings};
 use crate::stats::{Collector, Stats};
 
@@ -58,13 +66,34 @@ pub type Observer = Arc<dyn Fn(&MetadataEvent) + Send + Sync>;
 
 struct Inner {
     config: EngineConfig,
-    pipeline: Pipeline,
-    pool: rayon::ThreadPool,
+    /// Owns the ONNX Runtime sessions. Dropped by hand in `Drop for Inner`, leaked after fork.
+    pipeline: ManuallyDrop<Pipeline>,
+    /// The worker threads. Dropped by hand in `Drop for Inner`, leaked after fork.
+    pool: ManuallyDrop<rayon::ThreadPool>,
+    /// `std::process::id()` when the engine was created (fork detection).
+    pid: u32,
     runtime: &'static RuntimeInfo,
     in_flight: AtomicUsize,
     max_in_flight: usize,
     stats: Collector,
     observer: RwLock<Option<Observer>>,
+}
+
+impl Drop for Inner {
+    /// In the process that created the engine: drops the sessions, then stops the pool, as
+    /// plain fields would. In a child created by `fork()` (the pid differs): leaks both. Their
+    /// threads were not copied into the child, and the locks and condition variables they own
+    /// may have been held by those threads at the moment of the fork, so tearing them down
+    /// could hang or crash; the memory is reclaimed when the child exits or execs.
+    fn drop(&mut self) {
+        if std::process::id() == self.pid {
+            // SAFETY: each field is dropped exactly once, here, and never used afterwards.
+            unsafe {
+                ManuallyDrop::drop(&mut self.pipeline);
+                ManuallyDrop::drop(&mut self.pool);
+            }
+        }
+    }
 }
 
 /// The liveness engine. Build it once with [`Engine::new`] and share it (it is `Clone`,
@@ -115,8 +144,9 @@ impl Engine {
         Ok(Engine {
             inner: Arc::new(Inner {
                 config,
-                pipeline,
-                pool,
+                pipeline: ManuallyDrop::new(pipeline),
+                pool: ManuallyDrop::new(pool),
+                pid: std::process::id(),
                 runtime,
                 in_flight: AtomicUsize::new(0),
                 max_in_flight,
@@ -142,13 +172,23 @@ impl Engine {
     }
 
     /// True once the models are loaded and the engine accepts work (always, for an engine that
-    /// was built; the method exists for readiness probes of hosts).
+    /// was built, except in a child process created by `fork()`: see [`Error::Forked`]; the
+    /// method exists for readiness probes of hosts).
     pub fn ready(&self) -> bool {
-        self.inner.pool.current_num_threads() > 0
+        self.check_process().is_ok() && self.inner.pool.current_num_threads() > 0
+    }
+
+    /// `Err(Forked)` when called in another process than the one that created the engine (a
+    /// child created by `fork()`): its worker threads do not exist there. Every entry point
+    /// checks this first.
+    fn check_process(&self) -> Result<()> {
+        let pid = std::process::id();
+        if pid == self.inner.pid { Ok(()) } else { Err(Error::Forked { created_pid: self.inner.pid, pid }) }
     }
 
     /// Runs every model once on every worker so that the first real calls are not slower.
     pub fn warm_up(&self) -> Result<()> {
+        self.check_process()?;
         let results: Vec<Result<()>> = self.inner.pool.broadcast(|_| self.inner.pipeline.warm_up());
         results.into_iter().collect()
     }
@@ -196,6 +236,7 @@ impl Engine {
         label: Option<String>,
         options: &AnalyzeOptions,
     ) -> Result<MediaResult> {
+        self.check_process()?;
         options.validate()?;
         let _permit = self.acquire()?;
         self.analyze_ref_in_slot(media, label, options)
@@ -207,6 +248,7 @@ impl Engine {
         label: Option<String>,
         options: &AnalyzeOptions,
     ) -> Result<MediaResult> {
+        self.check_process()?;
         options.validate()?;
         let request_id = request_id(options)?;
         let r = self.run_guarded(|| {
@@ -227,12 +269,14 @@ impl Engine {
     /// entries; the request itself fails only on request-level problems (busy, too many media,
     /// bad options).
     pub fn analyze_request(&self, request: Request) -> Result<RequestResult> {
+        self.check_process()?;
         self.check_request(&request)?;
         let _permit = self.acquire()?;
         self.analyze_request_in_slot(request)
     }
 
     fn analyze_request_in_slot(&self, request: Request) -> Result<RequestResult> {
+        self.check_process()?;
         self.check_request(&request)?;
         let r = self.run_guarded(|| self.run_request(&request));
         if r.is_err() {
@@ -244,11 +288,17 @@ impl Engine {
     /// Analyses several requests across the pool. The batch takes one in-flight slot; each
     /// request gets its own result or error, in order.
     pub fn analyze_batch(&self, requests: Vec<Request>) -> Result<Vec<Result<RequestResult>>> {
+        self.check_process()?;
         let _permit = self.acquire()?;
         Ok(self.analyze_batch_in_slot(requests))
     }
 
     fn analyze_batch_in_slot(&self, requests: Vec<Request>) -> Vec<Result<RequestResult>> {
+        let pid = std::process::id();
+        if pid != self.inner.pid {
+            // A reservation taken before fork() and used in the child: no pool to run on.
+            return requests.iter().map(|_| Err(Error::Forked { created_pid: self.inner.pid, pid })).collect();
+        }
         self.inner.pool.install(|| {
             requests
                 .par_iter()
@@ -269,6 +319,7 @@ impl Engine {
     /// engine is full, so a host never queues more than the engine accepts. The slot is freed
     /// when the returned [`Reservation`] is used up or dropped.
     pub fn reserve(&self) -> Result<Reservation> {
+        self.check_process()?;
         Ok(Reservation { permit: self.acquire()?, engine: self.clone() })
     }
 
@@ -280,6 +331,7 @@ impl Engine {
     where
         F: FnOnce(Result<RequestResult>) + Send + 'static,
     {
+        self.check_process()?;
         self.check_request(&request)?;
         let permit = self.acquire()?;
         let engine = self.clone();
@@ -305,6 +357,11 @@ impl Engine {
         if count == 0 || count > limit {
             return Err(Error::TooManyMedia { count, limit });
         }
+        if let Some(tags) = &request.options.media_tags
+            && tags.len() != count
+        {
+            return Err(Error::InvalidInput(format!("media_tags has {} entries for {count} media", tags.len())));
+        }
         Ok(())
     }
 
@@ -326,27 +383,50 @@ impl Engine {
         let start = Instant::now();
         let options = &request.options;
         let request_id = request_id(options)?;
-        let media: Vec<MediaResult> = if request.media.len() == 1 {
-            let m = &request.media[0];
-            vec![self.run_media(m.as_ref(), 0, m.label.clone(), &request_id, options)?.0]
-        } else {
-            self.inner.pool.install(|| {
-                request
-                    .media
-                    .par_iter()
-                    .enumerate()
-                    .map(|(i, m)| self.run_media(m.as_ref(), i, m.label.clone(), &request_id, options).map(|r| r.0))
-                    .collect::<Result<Vec<_>>>()
-            })?
+        let biometry = options.wants(AnalysisKind::Biometry);
+        let run = |i: usize, m: &Media| {
+            let tag = options.tag_of(i, m.tag);
+            let embed = biometry && options.biometry_for(tag);
+            self.run_media_embed(m.as_ref(), i, m.label.clone(), tag, embed, &request_id, options)
+                .map(|(r, _, e)| (r, e))
         };
+        let outcomes: Vec<(MediaResult, Option<FaceEmbedding>)> = if request.media.len() == 1 {
+            vec![run(0, &request.media[0])?]
+        } else {
+            self.inner
+                .pool
+                .install(|| request.media.par_iter().enumerate().map(|(i, m)| run(i, m)).collect::<Result<Vec<_>>>())?
+        };
+        let mut models = self.models().to_vec();
+        let (media, embeddings): (Vec<MediaResult>, Vec<_>) = outcomes.into_iter().unzip();
+        let biometry = if biometry {
+            let threshold = options.biometry_threshold.unwrap_or(self.inner.config.biometry_threshold);
+            let tags: Vec<_> =
+                request.media.iter().enumerate().map(|(i, m)| options.biometry_for(options.tag_of(i, m.tag))).collect();
+            let report = crate::biometry::compare(
+                &media,
+                &embeddings,
+                &tags,
+                threshold,
+                options.return_embeddings.unwrap_or(false),
+            );
+            if let Some((_, version)) = self.inner.pipeline.embedder_loaded() {
+                models.push(version.clone());
+            }
+            Some(report)
+        } else {
+            None
+        };
+        drop(embeddings); // zeroized
         Ok(RequestResult {
             schema_version: SCHEMA_VERSION.to_owned(),
             request_id,
-            resolution: RequestResult::aggregate(&media),
+            resolution: RequestResult::aggregate_with(&media, biometry.as_ref()),
             media,
-            models: self.models().to_vec(),
+            models,
             engine_version: crate::VERSION.to_owned(),
             total_ms: (start.elapsed().as_secs_f64() * 1e6).round() / 1e3,
+            biometry,
         })
     }
 
@@ -358,6 +438,21 @@ impl Engine {
         request_id: &str,
         options: &AnalyzeOptions,
     ) -> Result<(MediaResult, Option<Error>)> {
+        self.run_media_embed(media, index, label, None, false, request_id, options).map(|(r, e, _)| (r, e))
+    }
+
+    /// One media with its tag; with `embed`, also its face embedding (biometry).
+    #[allow(clippy::too_many_arguments)]
+    fn run_media_embed(
+        &self,
+        media: MediaRef<'_>,
+        index: usize,
+        label: Option<String>,
+        tag: Option<MediaTag>,
+        embed: bool,
+        request_id: &str,
+        options: &AnalyzeOptions,
+    ) -> Result<(MediaResult, Option<Error>, Option<FaceEmbedding>)> {
         let cfg = &self.inner.config;
         let ctx = MediaContext {
             request_id,
@@ -366,9 +461,12 @@ impl Engine {
             threshold: options.threshold.unwrap_or(cfg.threshold),
             quality_gate: options.quality_gate.unwrap_or(cfg.quality.enabled),
             face_policy: options.face_policy.unwrap_or(cfg.face_policy),
+            tag,
+            liveness: options.liveness_for(tag),
+            embed,
         };
         let started = SystemTime::now();
-        let (result, error) = self.inner.pipeline.analyze(media, &ctx, cfg);
+        let (result, error, embedding) = self.inner.pipeline.analyze_embed(media, &ctx, cfg);
         // Engine faults (ONNX Runtime, internal) are not media failures: the call fails.
         let error = match error {
             Some(e) if !matches!(e.category(), ErrorCategory::InvalidInput | ErrorCategory::Io) => return Err(e),
@@ -376,7 +474,7 @@ impl Engine {
         };
         self.inner.stats.media(result.resolution, result.reason, result.timings.total_ms);
         self.notify(&result, started);
-        Ok((result, error))
+        Ok((result, error, embedding))
     }
 
     fn notify(&self, r: &MediaResult, started: SystemTime) {

@@ -110,6 +110,20 @@ pub enum Error {
         /// Which limit was exceeded, with the values.
         reason: String,
     },
+
+    /// The engine was created in another process and inherited through `fork()`. Its worker
+    /// threads (the rayon pool, ONNX Runtime's) do not exist in this process, so it refuses
+    /// work instead of waiting forever. Build a new engine after forking (or use `exec`).
+    #[error(
+        "engine was created in process {created_pid} and inherited through fork() by process {pid}; \
+         its worker threads do not exist here: create a new engine in this process"
+    )]
+    Forked {
+        /// Process id the engine was created in.
+        created_pid: u32,
+        /// Process id of the caller.
+        pid: u32,
+    },
 }
 
 /// Category of an error, used by front doors to pick a host exception type.
@@ -150,7 +164,7 @@ impl Error {
             Error::Internal(_) => 13,
             Error::ShuttingDown => 14,
             Error::UnsupportedCodec(_) => 15,
-            // 16 is left for `forked` (being added on main).
+            Error::Forked { .. } => 16,
             Error::VideoTooLong { .. } => 17,
         }
     }
@@ -173,6 +187,7 @@ impl Error {
             Error::Internal(_) => "internal_error",
             Error::ShuttingDown => "shutting_down",
             Error::UnsupportedCodec(_) => "unsupported_codec",
+            Error::Forked { .. } => "forked",
             Error::VideoTooLong { .. } => "video_too_long",
         }
     }
@@ -193,7 +208,9 @@ impl Error {
             Error::Model(_) => ErrorCategory::Model,
             Error::Config(_) => ErrorCategory::Config,
             Error::Io { .. } => ErrorCategory::Io,
-            Error::Runtime(_) | Error::Internal(_) | Error::ShuttingDown => ErrorCategory::Runtime,
+            Error::Runtime(_) | Error::Internal(_) | Error::ShuttingDown | Error::Forked { .. } => {
+                ErrorCategory::Runtime
+            }
         }
     }
 
@@ -214,6 +231,7 @@ impl Error {
         (13, "internal_error"),
         (14, "shutting_down"),
         (15, "unsupported_codec"),
+        (16, "forked"),
         (17, "video_too_long"),
     ];
 }
@@ -252,6 +270,7 @@ mod tests {
             Error::Internal(String::new()),
             Error::ShuttingDown,
             Error::UnsupportedCodec(String::new()),
+            Error::Forked { created_pid: 1, pid: 2 },
             Error::VideoTooLong { reason: String::new() },
         ];
         assert_eq!(samples.len(), Error::CODES.len());
@@ -259,5 +278,9 @@ mod tests {
             assert_eq!(e.code(), *code);
             assert_eq!(e.name(), *name);
         }
+        let mut numbers: Vec<u32> = Error::CODES.iter().map(|(n, _)| *n).collect();
+        numbers.dedup();
+        assert_eq!(numbers.len(), Error::CODES.len(), "numbers are unique and ascending");
+        assert!(numbers.windows(2).all(|w| w[0] < w[1]));
     }
 }

@@ -15,9 +15,11 @@
 //!
 //! The pipeline, one module per stage: [`decode`] → [`detect`] → [`quality`] → [`liveness`] →
 //! decision ([`pipeline`]) → [`report`]. [`engine`] adds threads, backpressure, async submission,
-//! retention and metrics on top.
+//! retention and metrics on top. [`biometry`] compares the faces of a request's media (aligned
+//! MobileFaceNet embeddings, every pair, least similar pair decides) when a request asks for it.
 #![warn(missing_docs)]
 
+pub mod biometry;
 pub mod config;
 pub mod decode;
 pub mod detect;
@@ -45,6 +47,6 @@ pub use config::{EngineConfig, FacePolicy, Limits, Retention};
 pub use decode::{ImageInfo, PixelFormat};
 pub use engine::{Engine, MetadataEvent, Observer, Reservation};
 pub use error::{Error, ErrorCategory, Result};
-pub use report::{FailReason, MediaResult, RequestResult, Resolution};
-pub use request::{AnalyzeOptions, Media, MediaRef, MediaSource, Request};
+pub use report::{BiometryReport, FailReason, MediaResult, RequestResult, Resolution};
+pub use request::{AnalysisKind, AnalyzeOptions, Media, MediaRef, MediaSource, MediaTag, Request};
 pub use stats::Stats;

@@ -69,8 +69,19 @@ pub const MTCNN_RNET: ModelSpec =
 pub const MTCNN_ONET: ModelSpec =
     model!("mtcnn_onet", "mtcnn_onet.onnx", "d80f19b44f72e45dd2b7d01384d56994220f60d9417b2a7fbba9041ef1d75e52");
 
-/// All models, in load order.
+/// MobileFaceNet face embedding (192-d, aligned 112×112 input), for biometry. Loaded on the
+/// first request that asks for biometry.
+pub const MOBILEFACENET: ModelSpec = model!(
+    "mobilefacenet",
+    "mobilefacenet_192d_112x112.onnx",
+    "18cab4a16db7ad37a94d1fbbdcb2f6ca5256462ad2a862b49ac0f7f4ea237dc4"
+);
+
+/// The models every engine loads at start, in load order.
 pub const ALL: &[ModelSpec] = &[RETINAFACE, MINIFASNET_V2, MINIFASNET_V1SE, MTCNN_PNET, MTCNN_RNET, MTCNN_ONET];
+
+/// Models loaded on first use (biometry).
+pub const LAZY: &[ModelSpec] = &[MOBILEFACENET];
 
 #[cfg(feature = "embedded-models")]
 fn embedded(spec: &ModelSpec) -> Option<&'static [u8]> {
@@ -86,6 +97,7 @@ fn embedded(spec: &ModelSpec) -> Option<&'static [u8]> {
         "mtcnn_pnet" => bytes!("mtcnn_pnet.onnx"),
         "mtcnn_rnet" => bytes!("mtcnn_rnet.onnx"),
         "mtcnn_onet" => bytes!("mtcnn_onet.onnx"),
+        "mobilefacenet" => bytes!("mobilefacenet_192d_112x112.onnx"),
         _ => return None,
     })
 }
@@ -158,7 +170,7 @@ mod tests {
     #[test]
     #[cfg(feature = "embedded-models")]
     fn embedded_models_match_their_checksums() {
-        for spec in ALL {
+        for spec in ALL.iter().chain(LAZY) {
             let m = load(spec, None).unwrap();
             assert_eq!(m.version.sha256, spec.sha256, "{}", spec.id);
             assert_eq!(m.version.source, "embedded");

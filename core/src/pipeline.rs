@@ -2,10 +2,12 @@
 //! decision. Holds the loaded models; knows nothing about threads, queues or requests.
 
 use std::io::Read;
+use std::sync::{Mutex, OnceLock};
 use std::time::Instant;
 
 use zeroize::Zeroizing;
 
+use crate::biometry::{Embedder, FaceEmbedding};
 use crate::config::{EngineConfig, FacePolicy};
 use crate::decode::{self, ImageInfo};
 use crate::detect::mtcnn::{Mtcnn, MtcnnParams};
@@ -17,7 +19,7 @@ use crate::liveness::{self, LivenessModel};
 use crate::models::{self, ModelVersion};
 use crate::quality;
 use crate::report::{Face, FaceBox, FailReason, LivenessReport, MediaResult, Resolution, Timings};
-use crate::request::MediaRef;
+use crate::request::{MediaRef, MediaTag};
 use crate::runtime::{SessionPool, SessionSettings};
 
 /// Everything one media's analysis needs to know besides its content.
@@ -35,14 +37,25 @@ pub struct MediaContext<'a> {
     pub quality_gate: bool,
     /// Face policy.
     pub face_policy: FacePolicy,
+    /// The media's tag, reported on the result.
+    pub tag: Option<MediaTag>,
+    /// Run liveness; when false the result is `detection` only (faces, landmarks, quality
+    /// reported but not enforced).
+    pub liveness: bool,
+    /// Compute the face's embedding (biometry).
+    pub embed: bool,
 }
 
-/// The loaded models.
+/// The loaded models. The biometry embedder is loaded on first use.
 pub struct Pipeline {
     retinaface: RetinaFace,
     liveness: Vec<LivenessModel>,
     mtcnn: Mtcnn,
     versions: Vec<ModelVersion>,
+    embedder: OnceLock<(Embedder, ModelVersion)>,
+    embedder_lock: Mutex<()>,
+    embedder_path: Option<std::path::PathBuf>,
+    settings: SessionSettings,
 }
 
 impl Pipeline {
@@ -63,7 +76,37 @@ impl Pipeline {
         let rnet = pool(&models::MTCNN_RNET, &m.mtcnn_rnet)?;
         let onet = pool(&models::MTCNN_ONET, &m.mtcnn_onet)?;
         let mtcnn = Mtcnn::new(pnet, rnet, onet)?;
-        Ok(Pipeline { retinaface, liveness: vec![v2, v1se], mtcnn, versions })
+        Ok(Pipeline {
+            retinaface,
+            liveness: vec![v2, v1se],
+            mtcnn,
+            versions,
+            embedder: OnceLock::new(),
+            embedder_lock: Mutex::new(()),
+            embedder_path: m.mobilefacenet.clone(),
+            settings,
+        })
+    }
+
+    /// The face embedder and its identity if it has been loaded.
+    pub fn embedder_loaded(&self) -> Option<&(Embedder, ModelVersion)> {
+        self.embedder.get()
+    }
+
+    /// The face embedder (MobileFaceNet) and its identity, loaded and checked on first use.
+    /// A failed load is returned as an error and tried again on the next call.
+    pub fn embedder(&self) -> Result<&(Embedder, ModelVersion)> {
+        if let Some(e) = self.embedder.get() {
+            return Ok(e);
+        }
+        let _guard = self.embedder_lock.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(e) = self.embedder.get() {
+            return Ok(e);
+        }
+        let loaded = models::load(&models::MOBILEFACENET, self.embedder_path.as_deref())?;
+        let pool = SessionPool::new(models::MOBILEFACENET.id, &loaded.bytes, self.settings)?;
+        let embedder = Embedder::new(pool)?;
+        Ok(self.embedder.get_or_init(|| (embedder, loaded.version)))
     }
 
     /// Identities of the loaded models.
@@ -93,7 +136,21 @@ impl Pipeline {
         ctx: &MediaContext<'_>,
         config: &EngineConfig,
     ) -> (MediaResult, Option<Error>) {
+        let (r, e, _) = self.analyze_embed(media, ctx, config);
+        (r, e)
+    }
+
+    /// [`analyze`](Self::analyze), also returning the analysed face's L2-normalised embedding
+    /// when `ctx.embed` is set and a single usable face was found (zeroized on drop), and the
+    /// time spent embedding, milliseconds.
+    pub fn analyze_embed(
+        &self,
+        media: MediaRef<'_>,
+        ctx: &MediaContext<'_>,
+        config: &EngineConfig,
+    ) -> (MediaResult, Option<Error>, Option<FaceEmbedding>) {
         let start = Instant::now();
+        let mut embedding = None;
         let mut timings = Timings::default();
         let mut reduction = config.decode.reduction();
         let (mut result, error) = loop {
@@ -108,7 +165,7 @@ impl Pipeline {
                     break (r, Some(e));
                 }
             };
-            match self.analyze_frame(&frame, info, ctx, config, &mut timings) {
+            match self.analyze_frame(&frame, info, ctx, config, &mut timings, &mut embedding) {
                 Ok(Some(r)) => break (r, None),
                 // The reduced frame was not enough: analyse the full-size frame.
                 Ok(None) => reduction = decode::Reduction::NONE,
@@ -119,9 +176,13 @@ impl Pipeline {
                 }
             }
         };
+        if error.is_some() {
+            embedding = None;
+        }
         timings.total_ms = ms(start);
         result.timings = timings;
-        (result, error)
+        result.tag = ctx.tag;
+        (result, error, embedding)
     }
 
     /// Analyses a decoded frame. `Ok(None)` asks for the full-size frame: the frame was a
@@ -134,6 +195,7 @@ impl Pipeline {
         ctx: &MediaContext<'_>,
         config: &EngineConfig,
         timings: &mut Timings,
+        embedding: &mut Option<FaceEmbedding>,
     ) -> Result<Option<MediaResult>> {
         let scale = info.decode_scale.max(1);
         let full = (info.width, info.height);
@@ -141,7 +203,8 @@ impl Pipeline {
             request_id: ctx.request_id.to_owned(),
             media_index: ctx.media_index,
             source: ctx.label.clone(),
-            analysis: "liveness".to_owned(),
+            tag: ctx.tag,
+            analysis: if ctx.liveness { "liveness" } else { "detection" }.to_owned(),
             resolution: Resolution::Failed,
             reason: None,
             confidence_spoofing: None,
@@ -178,7 +241,7 @@ impl Pipeline {
         let t = Instant::now();
         let landmarks: Option<Landmarks5> = match primary.landmarks {
             Some(l) => Some(l),
-            None if config.detection.landmarks => Some(self.mtcnn.landmarks(frame, &primary.bbox)?.0),
+            None if config.detection.landmarks || ctx.embed => Some(self.mtcnn.landmarks(frame, &primary.bbox)?.0),
             None => None,
         };
         timings.landmarks_ms = ms(t);
@@ -192,6 +255,20 @@ impl Pipeline {
             return Ok(Some(result));
         }
 
+        // Embedding of the analysed face (biometry), before any liveness decision.
+        if ctx.embed
+            && let Some(lm) = landmarks.as_ref()
+        {
+            let (embedder, _) = self.embedder()?; // loaded on first use, not timed
+            let t = Instant::now();
+            match embedder.embed(frame, lm) {
+                Ok(e) => *embedding = Some((e, ms(t))),
+                // Degenerate landmarks: the face is not comparable; the media result stands.
+                Err(e) if e.category() == crate::error::ErrorCategory::InvalidInput => {}
+                Err(e) => return Err(e),
+            }
+        }
+
         // Quality gate on the analysed face.
         let t = Instant::now();
         let face_box = BoxF {
@@ -200,10 +277,15 @@ impl Pipeline {
             x1: (bbox[0] + bbox[2]) as f32,
             y1: (bbox[1] + bbox[3]) as f32,
         };
-        let q = quality::assess(frame, &face_box, landmarks.as_ref(), scale, &config.quality, ctx.quality_gate);
+        let gate = ctx.quality_gate && ctx.liveness;
+        let q = quality::assess(frame, &face_box, landmarks.as_ref(), scale, &config.quality, gate);
         timings.quality_ms = ms(t);
         let failed_gate = q.enforced && !q.passed;
         result.quality = Some(q);
+        if !ctx.liveness {
+            result.resolution = Resolution::Success;
+            return Ok(Some(result));
+        }
         if failed_gate {
             result.reason = Some(FailReason::LowQuality);
             return Ok(Some(result));

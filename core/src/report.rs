@@ -9,9 +9,11 @@ use crate::error::Error;
 use crate::liveness::ModelScore;
 use crate::models::ModelVersion;
 use crate::quality::QualityReport;
+use crate::request::MediaTag;
 
-/// Version of the result format. Bumped on incompatible changes.
-pub const SCHEMA_VERSION: &str = "1";
+/// Version of the result format: the major number changes on incompatible changes, the minor
+/// one on additions (1.1: media tags, `detection`-only media, the `biometry` section).
+pub const SCHEMA_VERSION: &str = "1.1";
 
 /// Outcome of one analysis, as Oz's Instant API names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -146,7 +148,13 @@ pub struct MediaResult {
     /// Where the media came from (a path as given, or a caller label); absent when unknown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
-    /// Analysis that produced this result (`liveness`; Oz calls it `quality`).
+    /// The media's tag, when the caller gave one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag: Option<MediaTag>,
+    /// Analysis that produced this result: `liveness` (Oz calls it `quality`), or `detection`
+    /// when liveness was not asked for this media (a document photo, or a request that only
+    /// asks for biometry): faces and landmarks only, `SUCCESS` when a face was found, no
+    /// quality gate.
     pub analysis: String,
     /// `SUCCESS` (live), `DECLINED` (attack) or `FAILED`.
     pub resolution: Resolution,
@@ -184,6 +192,7 @@ impl MediaResult {
             request_id: request_id.to_owned(),
             media_index,
             source,
+            tag: None,
             analysis: "liveness".to_owned(),
             resolution: Resolution::Failed,
             reason: Some(FailReason::InputError),
@@ -211,8 +220,8 @@ pub struct RequestResult {
     pub schema_version: String,
     /// Caller-given or generated (UUID v4) request id.
     pub request_id: String,
-    /// Folder-level outcome: `DECLINED` if any media was declined, else `FAILED` if any
-    /// failed, else `SUCCESS`.
+    /// Folder-level outcome: `DECLINED` if any media (or biometry) was declined, else `FAILED`
+    /// if any media (or biometry) failed, else `SUCCESS`.
     pub resolution: Resolution,
     /// One result per media, in request order.
     pub media: Vec<MediaResult>,
@@ -222,14 +231,88 @@ pub struct RequestResult {
     pub engine_version: String,
     /// Wall time of the whole request, milliseconds.
     pub total_ms: f64,
+    /// Face comparison across the media; present only when the request asked for `biometry`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub biometry: Option<BiometryReport>,
+}
+
+/// Why biometry has no verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum BiometryFailReason {
+    /// Fewer than two of the compared media gave a usable face (see `media[].status`).
+    NotEnoughFaces,
+}
+
+/// One pair of compared media.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PairSimilarity {
+    /// `media_index` of the first media.
+    pub a: usize,
+    /// `media_index` of the second media.
+    pub b: usize,
+    /// `(1 + cos) / 2`, 0..1 (1 = identical embeddings), rounded to 6 decimals.
+    pub similarity: f64,
+    /// Cosine of the two L2-normalised embeddings, −1..1, rounded to 6 decimals.
+    pub cosine: f64,
+}
+
+/// How one media took part in biometry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct BiometryMedia {
+    /// Position of the media in its request.
+    pub media_index: usize,
+    /// `compared` (a face was embedded), `no_face`, `multiple_faces`, `input_error` or
+    /// `excluded` (its tag is not in `biometry_tags`).
+    pub status: String,
+    /// The L2-normalised 192-d embedding of the face; only with `return_embeddings`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embedding: Option<Vec<f32>>,
+}
+
+/// The `biometry` analysis of a request: every pair of compared faces, least similar pair
+/// decides.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct BiometryReport {
+    /// Always `biometry`.
+    pub analysis: String,
+    /// `SUCCESS` (the least similar pair is at or above `threshold`: same person), `DECLINED`
+    /// (below it) or `FAILED` (see `reason`).
+    pub resolution: Resolution,
+    /// Why there is no verdict; `null` unless `resolution` is `FAILED`.
+    pub reason: Option<BiometryFailReason>,
+    /// Threshold on `similarity` the verdict used.
+    pub threshold: f64,
+    /// The lowest pair similarity; `null` with fewer than two faces.
+    pub min_similarity: Option<f64>,
+    /// The least similar pair; `null` with fewer than two faces.
+    pub least_similar: Option<PairSimilarity>,
+    /// Every pair of compared media (a < b), in order.
+    pub pairs: Vec<PairSimilarity>,
+    /// Per media, whether it was compared.
+    pub media: Vec<BiometryMedia>,
+    /// Model the embeddings were computed with (`mobilefacenet`).
+    pub model: String,
+    /// Alignment and embedding time summed over the media, milliseconds.
+    pub embed_ms: f64,
 }
 
 impl RequestResult {
     /// Folder-level resolution of a set of media results.
     pub fn aggregate(media: &[MediaResult]) -> Resolution {
-        if media.iter().any(|m| m.resolution == Resolution::Declined) {
+        Self::aggregate_with(media, None)
+    }
+
+    /// Folder-level resolution over the media results and the biometry verdict, if any:
+    /// `DECLINED` if anything was declined, else `FAILED` if anything failed, else `SUCCESS`.
+    pub fn aggregate_with(media: &[MediaResult], biometry: Option<&BiometryReport>) -> Resolution {
+        let b = biometry.map(|b| b.resolution);
+        if media.iter().any(|m| m.resolution == Resolution::Declined) || b == Some(Resolution::Declined) {
             Resolution::Declined
-        } else if media.iter().any(|m| m.resolution == Resolution::Failed) || media.is_empty() {
+        } else if b == Some(Resolution::Failed)
+            || media.iter().any(|m| m.resolution == Resolution::Failed)
+            || media.is_empty()
+        {
             Resolution::Failed
         } else {
             Resolution::Success

@@ -68,6 +68,60 @@ pub enum MediaRef<'a> {
     },
 }
 
+/// What a media is, in Oz's terms. Tags say which media liveness runs on (not on document
+/// photos) and which media biometry compares (see [`AnalyzeOptions::biometry_tags`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MediaTag {
+    /// A selfie photo (what an untagged media is taken to be).
+    PhotoSelfie,
+    /// A photo of an identity document (side unspecified).
+    PhotoId,
+    /// The front of an identity document.
+    PhotoIdFront,
+    /// The back of an identity document.
+    PhotoIdBack,
+    /// A frame of a selfie video (the engine analyses images; give a frame).
+    VideoSelfie,
+    /// A shot of a selfie shot set (give one shot per media).
+    ShotsetSelfie,
+}
+
+impl MediaTag {
+    /// The JSON spelling (`photo_selfie`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaTag::PhotoSelfie => "photo_selfie",
+            MediaTag::PhotoId => "photo_id",
+            MediaTag::PhotoIdFront => "photo_id_front",
+            MediaTag::PhotoIdBack => "photo_id_back",
+            MediaTag::VideoSelfie => "video_selfie",
+            MediaTag::ShotsetSelfie => "shotset_selfie",
+        }
+    }
+
+    /// Parses the JSON spelling.
+    pub fn parse(s: &str) -> Result<Self> {
+        serde_json::from_value(serde_json::Value::String(s.to_owned()))
+            .map_err(|_| Error::InvalidInput(format!("unknown media tag `{s}`")))
+    }
+
+    /// True for identity-document photos: liveness does not run on them.
+    pub fn is_document(self) -> bool {
+        matches!(self, MediaTag::PhotoId | MediaTag::PhotoIdFront | MediaTag::PhotoIdBack)
+    }
+}
+
+/// An analysis a request can ask for, as Oz names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AnalysisKind {
+    /// Liveness (Oz calls it `quality`): one verdict per media that is not a document photo.
+    Quality,
+    /// Face comparison across the media: every pair, least similar pair decides.
+    Biometry,
+}
+
 /// One media of a request.
 #[derive(Debug)]
 pub struct Media {
@@ -75,19 +129,21 @@ pub struct Media {
     pub source: MediaSource,
     /// A label reported as `source` in results (the CLI puts the path as given).
     pub label: Option<String>,
+    /// What the media is (`photo_selfie`, `photo_id_front`, ...); `None` is a selfie.
+    pub tag: Option<MediaTag>,
 }
 
 impl Media {
     /// Encoded image bytes (taken over; zeroized after analysis).
     pub fn bytes(data: impl Into<Vec<u8>>) -> Self {
-        Media { source: MediaSource::Bytes(Zeroizing::new(data.into())), label: None }
+        Media { source: MediaSource::Bytes(Zeroizing::new(data.into())), label: None, tag: None }
     }
 
     /// A file path; its text is reported as `source`.
     pub fn path(path: impl Into<PathBuf>) -> Self {
         let path = path.into();
         let label = Some(path.display().to_string());
-        Media { source: MediaSource::Path(path), label }
+        Media { source: MediaSource::Path(path), label, tag: None }
     }
 
     /// Raw pixels (taken over; zeroized after analysis). `stride` 0 means tightly packed.
@@ -95,12 +151,19 @@ impl Media {
         Media {
             source: MediaSource::Pixels { data: Zeroizing::new(data.into()), format, width, height, stride },
             label: None,
+            tag: None,
         }
     }
 
     /// Sets the label reported as `source`.
     pub fn with_label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
+        self
+    }
+
+    /// Sets the media tag.
+    pub fn with_tag(mut self, tag: MediaTag) -> Self {
+        self.tag = Some(tag);
         self
     }
 
@@ -128,6 +191,23 @@ pub struct AnalyzeOptions {
     pub face_policy: Option<FacePolicy>,
     /// Request id to use instead of a generated UUID v4.
     pub request_id: Option<String>,
+    /// Analyses to run on a request: `quality` (liveness) and/or `biometry`. Default
+    /// `["quality"]`. Biometry needs at least two media; a single-media call ignores it.
+    pub analyses: Option<Vec<AnalysisKind>>,
+    /// Biometry match threshold on `similarity` (0..1): the least similar pair must reach it.
+    pub biometry_threshold: Option<f64>,
+    /// Media tags biometry compares (untagged media count as `photo_selfie`). Default: every
+    /// media.
+    pub biometry_tags: Option<Vec<MediaTag>>,
+    /// Media tags liveness runs on (untagged media count as `photo_selfie`). Default: every
+    /// media that is not a document photo. Document photos never get liveness.
+    pub quality_tags: Option<Vec<MediaTag>>,
+    /// Return each compared face's embedding (a biometric template) in the biometry result.
+    /// Off by default; embeddings are never logged.
+    pub return_embeddings: Option<bool>,
+    /// Media tags by position in the request, one entry (a tag or `null`) per media: how the
+    /// JSON doors (C, Node) tag media. A tag set on the [`Media`] itself wins. Requests only.
+    pub media_tags: Option<Vec<Option<MediaTag>>>,
 }
 
 impl AnalyzeOptions {
@@ -136,7 +216,8 @@ impl AnalyzeOptions {
         if json.trim().is_empty() {
             return Ok(Self::default());
         }
-        let o: AnalyzeOptions = serde_json::from_str(json).map_err(|e| Error::InvalidInput(format!("options: {e}")))?;
+        let o: AnalyzeOptions = crate::config::from_json_object(json, "options")
+            .map_err(|e| Error::InvalidInput(format!("options: {e}")))?;
         o.validate()?;
         Ok(o)
     }
@@ -148,10 +229,42 @@ impl AnalyzeOptions {
         {
             return Err(Error::InvalidInput(format!("threshold {t} is outside 0..=1")));
         }
+        if let Some(t) = self.biometry_threshold
+            && !(0.0..=1.0).contains(&t)
+        {
+            return Err(Error::InvalidInput(format!("biometry_threshold {t} is outside 0..=1")));
+        }
         if let Some(id) = &self.request_id {
             validate_request_id(id)?;
         }
         Ok(())
+    }
+
+    /// The tag of the media at `index`: its own, else `media_tags[index]`.
+    pub fn tag_of(&self, index: usize, own: Option<MediaTag>) -> Option<MediaTag> {
+        own.or_else(|| self.media_tags.as_ref().and_then(|t| t.get(index).copied().flatten()))
+    }
+
+    /// Whether `kind` is to run (default: `quality` only).
+    pub fn wants(&self, kind: AnalysisKind) -> bool {
+        match &self.analyses {
+            Some(list) => list.contains(&kind),
+            None => kind == AnalysisKind::Quality,
+        }
+    }
+
+    /// Whether liveness runs on a media with this tag.
+    pub fn liveness_for(&self, tag: Option<MediaTag>) -> bool {
+        let tag = tag.unwrap_or(MediaTag::PhotoSelfie);
+        self.wants(AnalysisKind::Quality)
+            && !tag.is_document()
+            && self.quality_tags.as_ref().is_none_or(|t| t.contains(&tag))
+    }
+
+    /// Whether biometry compares a media with this tag (when biometry runs).
+    pub fn biometry_for(&self, tag: Option<MediaTag>) -> bool {
+        let tag = tag.unwrap_or(MediaTag::PhotoSelfie);
+        self.biometry_tags.as_ref().is_none_or(|t| t.contains(&tag))
     }
 }
 

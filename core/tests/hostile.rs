@@ -1185,3 +1185,32 @@ fn decoder_size_refusals_are_image_too_large() {
         assert!(matches!(out.result, Err(Error::ImageTooLarge { width: 100_000, height: 100_000, .. })), "{what}");
     }
 }
+
+/// Upstream bug found by the long `decode` fuzz run (image-webp 0.2.4, `huffman.rs:65`,
+/// `curr_code + code_length_hist[..]`): a VP8L Huffman code whose length histogram overflows the
+/// code counter. With overflow checks on (debug builds, cargo-fuzz) it is an "attempt to add with
+/// overflow" panic inside the decoder, which `decode` catches; in release builds the sum wraps
+/// and the decoder's own tree check rejects the code. Either way: `decode_failed`, never a crash.
+/// The input is also in `fuzz/regressions/decode/`.
+#[test]
+fn webp_huffman_code_overflow_is_a_decode_error() {
+    let _s = serial();
+    let bytes = include_bytes!("data/webp-vp8l-huffman-code-overflow.webp").to_vec();
+    // In debug builds the caught panic runs the panic hook, and with RUST_BACKTRACE set the
+    // default hook symbolises a backtrace (~90 MB of debug info): not the decoder's memory.
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let (result, peak) = measured(|| engine().analyze(Media::bytes(bytes.clone())));
+    std::panic::set_hook(hook);
+    let err = result.expect_err("must not be analysed");
+    assert_eq!(err.name(), "decode_failed", "{err}");
+    assert!(peak <= analysis_bound(bytes.len()), "peak allocation {peak} bytes");
+    let direct = ozinstant::decode::decode(&bytes, &limits()).expect_err("must not decode");
+    assert_eq!(direct.to_string(), err.to_string());
+    let msg = err.to_string();
+    if cfg!(debug_assertions) {
+        assert!(msg.contains("webp decoder panicked: attempt to add with overflow"), "{msg}");
+    } else {
+        assert!(msg.contains("Invalid Huffman code"), "{msg}");
+    }
+}

@@ -22,7 +22,10 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use common::{encode_jpeg, sample};
-use ozinstant::{Engine, EngineConfig, Media, MediaResult, MetadataEvent, PixelFormat, Request, Retention};
+use ozinstant::{
+    AnalysisKind, AnalyzeOptions, Engine, EngineConfig, Media, MediaResult, MetadataEvent, PixelFormat, Request,
+    Retention,
+};
 
 /// Everything the subscriber wrote.
 static CAPTURED: Mutex<Vec<u8>> = Mutex::new(Vec::new());
@@ -184,6 +187,7 @@ fn every_tracing_event_is_free_of_content() {
     tracing::subscriber::set_global_default(subscriber).expect("the only subscriber of this binary");
 
     let (inputs, results) = workload();
+    let biometric = biometry_workload();
     let log = CAPTURED.lock().unwrap().clone();
     let text = String::from_utf8_lossy(&log);
     eprintln!("captured {} events:\n{text}", EVENTS.load(Ordering::SeqCst));
@@ -193,6 +197,42 @@ fn every_tracing_event_is_free_of_content() {
     assert!(!text.contains("on purpose"), "a host's panic message is the host's, not logged");
     assert!(results.iter().any(|r| r.confidence_spoofing.is_some()));
     assert_free_of_content(&log, &inputs, &results, "tracing");
+    assert_free_of_embeddings(&text, &biometric);
+}
+
+/// A biometry request with `return_embeddings`: returns every embedding value and similarity
+/// it produced (the caller checks that none reached a log).
+fn biometry_workload() -> Vec<f64> {
+    let engine = Engine::new(EngineConfig { threads: 2, ..EngineConfig::default() }).unwrap();
+    let options = AnalyzeOptions {
+        analyses: Some(vec![AnalysisKind::Quality, AnalysisKind::Biometry]),
+        return_embeddings: Some(true),
+        ..Default::default()
+    };
+    let media = ["facerec_live_obama.jpg", "facerec_live_obama2.jpg", "facerec_live_biden.jpg"]
+        .iter()
+        .map(|n| Media::path(sample(n)))
+        .collect();
+    let r = engine.analyze_request(Request::new(media).with_options(options)).unwrap();
+    let b = r.biometry.unwrap();
+    let mut numbers: Vec<f64> = b.pairs.iter().flat_map(|p| [p.similarity, p.cosine]).collect();
+    for m in &b.media {
+        let e = m.embedding.as_ref().expect("embeddings were asked for");
+        numbers.extend(e.iter().map(|v| *v as f64));
+    }
+    assert!(numbers.len() > 3 * 192);
+    numbers
+}
+
+/// Fails when any embedding value or similarity (as printed by Rust, in full or to 4 decimals)
+/// shows up in `text`.
+fn assert_free_of_embeddings(text: &str, numbers: &[f64]) {
+    let text = text.to_lowercase();
+    for v in numbers.iter().filter(|v| v.abs() > 1e-3) {
+        for s in [format!("{v}"), format!("{}", *v as f32), format!("{v:.4}")] {
+            assert!(!text.contains(&s), "tracing: a biometric value ({s})");
+        }
+    }
 }
 
 #[test]

@@ -6,7 +6,7 @@ mod common;
 
 use common::{engine, sample};
 use ozinstant::report::{media_schema_json, result_schema_json};
-use ozinstant::{Media, Request};
+use ozinstant::{AnalysisKind, AnalyzeOptions, Media, MediaTag, Request};
 
 const DOCS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/");
 
@@ -41,6 +41,22 @@ fn published_schemas_match_the_code_and_real_results_validate() {
         let v = serde_json::to_value(m).unwrap();
         assert!(media_validator.is_valid(&v), "{v}");
     }
+    // A biometry request (tags, detection-only media, embeddings) validates too.
+    let media = vec![
+        Media::path(sample("facerec_live_obama.jpg")),
+        Media::path(sample("facerec_live_obama2.jpg")).with_tag(MediaTag::PhotoIdFront),
+        Media::path(sample("group_three_faces.jpg")),
+    ];
+    let options = AnalyzeOptions {
+        analyses: Some(vec![AnalysisKind::Quality, AnalysisKind::Biometry]),
+        return_embeddings: Some(true),
+        ..Default::default()
+    };
+    let biometric = engine().analyze_request(Request::new(media).with_options(options)).unwrap();
+    assert!(biometric.biometry.is_some());
+    let value = serde_json::to_value(&biometric).unwrap();
+    let errors: Vec<String> = request_validator.iter_errors(&value).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
     // The schema is not vacuous: a result with a bad resolution is rejected.
     let mut bad = serde_json::to_value(&result.media[0]).unwrap();
     bad["resolution"] = "MAYBE".into();

@@ -9,9 +9,9 @@
 mod common;
 
 use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicUsize, Ordering};
 
-use ozinstant::{Engine, EngineConfig, Media, PixelFormat};
+use ozinstant::{AnalysisKind, AnalyzeOptions, Engine, EngineConfig, Media, PixelFormat, Request};
 
 const MARKER: [u8; 16] =
     [0xA5, 0x17, 0x3C, 0xE2, 0x5B, 0x91, 0x0F, 0xD4, 0x66, 0x2E, 0xB8, 0x43, 0x7A, 0xC9, 0x12, 0xF0];
@@ -19,6 +19,10 @@ const MARKER: [u8; 16] =
 static ARMED: AtomicBool = AtomicBool::new(false);
 static FREED_WITH_MARKER: AtomicUsize = AtomicUsize::new(0);
 static SCANNED: AtomicUsize = AtomicUsize::new(0);
+/// A second 16-byte pattern, set at run time: the first four floats of a face embedding.
+static PATTERN: [AtomicU8; 16] = [const { AtomicU8::new(0) }; 16];
+static PATTERN_SET: AtomicBool = AtomicBool::new(false);
+static FREED_WITH_PATTERN: AtomicUsize = AtomicUsize::new(0);
 /// The tests share the counters: run them one at a time.
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
@@ -36,6 +40,12 @@ unsafe impl GlobalAlloc for ScanningAllocator {
             SCANNED.fetch_add(1, Ordering::Relaxed);
             if block.windows(MARKER.len()).any(|w| w == MARKER) {
                 FREED_WITH_MARKER.fetch_add(1, Ordering::Relaxed);
+            }
+            if PATTERN_SET.load(Ordering::Relaxed) {
+                let pattern: [u8; 16] = std::array::from_fn(|i| PATTERN[i].load(Ordering::Relaxed));
+                if block.windows(16).any(|w| w == pattern) {
+                    FREED_WITH_PATTERN.fetch_add(1, Ordering::Relaxed);
+                }
             }
         }
         unsafe { System.dealloc(ptr, layout) }
@@ -116,4 +126,48 @@ fn the_scanner_detects_an_unwiped_buffer() {
     drop(std::hint::black_box(v));
     ARMED.store(false, Ordering::SeqCst);
     assert!(FREED_WITH_MARKER.load(Ordering::SeqCst) > before);
+}
+
+#[test]
+fn face_embeddings_are_wiped_before_they_are_freed() {
+    // Embeddings are deterministic (one ORT thread, same input): a first request returns one,
+    // whose first four floats become the pattern; the same request again, without
+    // `return_embeddings`, must free no block holding it. Then a plain copy is dropped to show
+    // the scan sees the pattern.
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let engine = Engine::new(EngineConfig { threads: 1, ..EngineConfig::default() }).unwrap();
+    let request = |return_embeddings: bool| {
+        let media = ["facerec_live_obama.jpg", "facerec_live_obama2.jpg"]
+            .iter()
+            .map(|n| Media::path(common::sample(n)))
+            .collect();
+        let options = AnalyzeOptions {
+            analyses: Some(vec![AnalysisKind::Quality, AnalysisKind::Biometry]),
+            return_embeddings: Some(return_embeddings),
+            ..Default::default()
+        };
+        engine.analyze_request(Request::new(media).with_options(options)).unwrap()
+    };
+    let first = request(true);
+    let embedding: Vec<f32> = first.biometry.as_ref().unwrap().media[0].embedding.clone().unwrap();
+    drop(first);
+    let bytes: Vec<u8> = embedding[..4].iter().flat_map(|v| v.to_ne_bytes()).collect();
+    for (slot, b) in PATTERN.iter().zip(&bytes) {
+        slot.store(*b, Ordering::SeqCst);
+    }
+    PATTERN_SET.store(true, Ordering::SeqCst);
+
+    ARMED.store(true, Ordering::SeqCst);
+    let second = request(false);
+    ARMED.store(false, Ordering::SeqCst);
+    assert_eq!(second.biometry.as_ref().unwrap().pairs.len(), 1, "the faces were compared");
+    assert_eq!(FREED_WITH_PATTERN.load(Ordering::SeqCst), 0, "an embedding was freed unwiped");
+    drop(second);
+
+    let before = FREED_WITH_PATTERN.load(Ordering::SeqCst);
+    ARMED.store(true, Ordering::SeqCst);
+    drop(std::hint::black_box(embedding));
+    ARMED.store(false, Ordering::SeqCst);
+    PATTERN_SET.store(false, Ordering::SeqCst);
+    assert!(FREED_WITH_PATTERN.load(Ordering::SeqCst) > before, "the scan sees the pattern");
 }

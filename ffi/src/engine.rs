@@ -167,7 +167,8 @@ pub unsafe extern "C" fn ozi_engine_new(
 /// this returns; the models and threads are released when the last of them has returned. Keep
 /// every `userdata` alive until its callback ran. Must not be called from a callback of the
 /// same engine, nor while another thread still uses `engine`. ONNX Runtime itself stays loaded
-/// until the process exits.
+/// until the process exits. In a child created by `fork()`, freeing an inherited engine is safe:
+/// its worker threads and sessions (which the child does not have) are leaked, not torn down.
 ///
 /// # Safety
 /// `engine` is NULL or an engine from `ozi_engine_new` that was not freed yet.
@@ -181,8 +182,8 @@ pub unsafe extern "C" fn ozi_engine_free(engine: *mut ozi_engine) {
     })
 }
 
-/// True when `engine` is loaded and accepts work (always, for an engine that was created);
-/// false for NULL. For readiness probes.
+/// True when `engine` is loaded and accepts work (always, for an engine that was created, except
+/// in a child process created by `fork()`); false for NULL. For readiness probes.
 ///
 /// # Safety
 /// `engine` is NULL or a live engine.
@@ -371,9 +372,14 @@ pub unsafe extern "C" fn ozi_engine_analyze_pixels(
 /// - `media`: array of `count` media (1 to `limits.max_media_per_request`, default 10, else
 ///   `OZI_STATUS_TOO_MANY_MEDIA`). Copied before the analysis starts.
 /// - `options_json`: as for `ozi_engine_analyze_bytes`; `request_id` is reported in the JSON.
+///   Requests also take the biometry keys (`docs/BIOMETRY.md`): `analyses`
+///   (`["quality","biometry"]` compares every pair of faces), `biometry_threshold` (0..1),
+///   `biometry_tags`, `quality_tags`, `return_embeddings` (bool) and `media_tags` (one Oz media
+///   tag or `null` per media, in order, e.g. `[null,"photo_id_front"]`; liveness skips
+///   document photos).
 /// - `json_out`: receives the request result JSON (`docs/result.schema.json`: `request_id`,
-///   folder-level `resolution`, one entry per media in `media`, in order); free it with
-///   `ozi_string_free`.
+///   folder-level `resolution`, one entry per media in `media`, in order, and `biometry` when
+///   asked for); free it with `ozi_string_free`.
 ///
 /// Media that cannot be read or decoded do not fail the call: they are `FAILED` entries with
 /// reason `INPUT_ERROR` and an `error` object. The call fails on request-level problems (NULL

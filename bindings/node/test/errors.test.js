@@ -38,6 +38,7 @@ test('the error table is the core one', () => {
     io_error: 12,
     internal_error: 13,
     shutting_down: 14,
+    forked: 16,
   });
 });
 

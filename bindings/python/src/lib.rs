@@ -10,7 +10,8 @@
 use std::path::{Path, PathBuf};
 
 use ozinstant::{
-    AnalyzeOptions, Engine, EngineConfig, Error, ErrorCategory, Media, MediaRef, PixelFormat, Request, RequestResult,
+    AnalyzeOptions, Engine, EngineConfig, Error, ErrorCategory, Media, MediaRef, MediaTag, PixelFormat, Request,
+    RequestResult,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::intern;
@@ -217,6 +218,22 @@ fn extract_all<'py>(py: Python<'py>, items: &Bound<'py, PyAny>, color_order: &st
     items.try_iter()?.map(|item| Input::extract(py, &item?, color_order)).collect()
 }
 
+/// Per-item media tags (`photo_selfie`, `photo_id_front`, ...; `None` = untagged), one per item.
+fn parse_tags(py: Python<'_>, tags: Option<Vec<Option<String>>>, items: usize) -> PyResult<Vec<Option<MediaTag>>> {
+    let Some(tags) = tags else { return Ok(vec![None; items]) };
+    if tags.len() != items {
+        return Err(invalid_input(py, format!("tags has {} entries for {items} media", tags.len())));
+    }
+    tags.iter().map(|t| t.as_deref().map(MediaTag::parse).transpose().map_err(|e| to_pyerr(py, &e))).collect()
+}
+
+fn with_tag(m: Media, tag: Option<MediaTag>) -> Media {
+    match tag {
+        Some(t) => m.with_tag(t),
+        None => m,
+    }
+}
+
 fn parse_options(py: Python<'_>, options_json: &str) -> PyResult<AnalyzeOptions> {
     AnalyzeOptions::from_json(options_json).map_err(|e| to_pyerr(py, &e))
 }
@@ -316,19 +333,24 @@ impl NativeEngine {
     }
 
     /// Analyses the items as one request ("folder"); returns the `RequestResult` JSON.
+    /// `tags`: one media tag (or `None`) per item.
+    #[pyo3(signature = (items, options_json, color_order, tags=None))]
     fn analyze_request(
         &self,
         py: Python<'_>,
         items: &Bound<'_, PyAny>,
         options_json: &str,
         color_order: &str,
+        tags: Option<Vec<Option<String>>>,
     ) -> PyResult<String> {
         let options = parse_options(py, options_json)?;
         let inputs = extract_all(py, items, color_order)?;
+        let tags = parse_tags(py, tags, inputs.len())?;
         let refs: Vec<(MediaRef<'_>, Option<String>)> = inputs.iter().map(|i| i.media_ref()).collect();
         let engine = &self.engine;
         let result = py.detach(move || {
-            let media = refs.into_iter().map(|(m, label)| to_owned_media(m, label)).collect();
+            let media =
+                refs.into_iter().zip(tags).map(|((m, label), t)| with_tag(to_owned_media(m, label), t)).collect();
             engine.analyze_request(Request::new(media).with_options(options)).map(|r| r.to_json())
         });
         result.map_err(|e| to_pyerr(py, &e))
@@ -342,6 +364,7 @@ impl NativeEngine {
     /// calls back) when the engine is busy. The inputs are copied: the call returns before the
     /// work starts.
     #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (items, options_json, color_order, single, event_loop, future, settle, tags=None))]
     fn submit(
         &self,
         py: Python<'_>,
@@ -352,11 +375,14 @@ impl NativeEngine {
         event_loop: Py<PyAny>,
         future: Py<PyAny>,
         settle: Py<PyAny>,
+        tags: Option<Vec<Option<String>>>,
     ) -> PyResult<()> {
         let options = parse_options(py, options_json)?;
         let inputs = extract_all(py, items, color_order)?;
+        let tags = parse_tags(py, tags, inputs.len())?;
         let refs: Vec<(MediaRef<'_>, Option<String>)> = inputs.iter().map(|i| i.media_ref()).collect();
-        let media: Vec<Media> = py.detach(move || refs.into_iter().map(|(m, l)| to_owned_media(m, l)).collect());
+        let media: Vec<Media> = py
+            .detach(move || refs.into_iter().zip(tags).map(|((m, l), t)| with_tag(to_owned_media(m, l), t)).collect());
         let request = Request::new(media).with_options(options);
         let callback = move |result: ozinstant::Result<RequestResult>| {
             // `None` when the interpreter is shutting down: nobody is left to wait.

@@ -6,8 +6,10 @@ import json
 import multiprocessing
 import os
 import pickle
+import signal
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 
@@ -101,6 +103,9 @@ def test_exception_hierarchy() -> None:
     assert issubclass(ozinstant.IoError, OSError)
     assert issubclass(ozinstant.EngineError, RuntimeError)
     assert not issubclass(ozinstant.BusyError, ValueError)
+    assert issubclass(ozinstant.ForkedError, ozinstant.EngineError)
+    assert (ozinstant.ForkedError.code, ozinstant.ForkedError.number) == ("forked", 16)
+    assert (16, "forked") in ozinstant.ERROR_CODES
 
 
 def test_exceptions_pickle_with_their_codes(engine: ozinstant.Engine, tmp_path: Path) -> None:
@@ -138,7 +143,7 @@ def test_analyze_request_with_junk_media(engine: ozinstant.Engine) -> None:
     assert req.resolution == "DECLINED"
     assert req.models == engine.models
     assert req.engine_version == ozinstant.__version__
-    assert req.schema_version == "1"
+    assert req.schema_version == "1.1"
 
 
 def test_analyze_batch_matches_single_calls(engine: ozinstant.Engine) -> None:
@@ -222,6 +227,61 @@ def test_engine_inherited_through_fork_rebuilds_itself() -> None:
     with multiprocessing.get_context("fork").Pool(2) as pool:
         got = pool.map_async(_analyze_with_inherited_engine, paths).get(timeout=120)
     assert got == expected
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork")
+def test_native_engine_in_a_forked_child_raises_forked_error() -> None:
+    """The core refuses work in a child created by fork() (ForkedError, 16) instead of hanging;
+    the public Engine rebuilds itself there instead (test above)."""
+    engine = ozinstant.Engine(threads=2)
+    paths = [str(sample(n)) for n in LIVE[:2]]
+    expected = [r.confidence_spoofing for r in engine.analyze_batch(paths)]  # pool threads used
+    native = engine._native
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report through the pipe, leave with os._exit
+        status = 1
+        try:
+            os.close(read_end)
+            outcome = []
+            for call in (
+                lambda: native.analyze(paths[0], "", "rgb"),
+                lambda: native.analyze_request(paths, "", "rgb"),
+                lambda: native.analyze_batch(paths, "", "rgb"),
+                native.warm_up,
+            ):
+                try:
+                    call()
+                    outcome.append("no error")
+                except ozinstant.ForkedError as e:
+                    outcome.append(f"{e.code} {e.number}")
+                except BaseException as e:  # noqa: BLE001 - reported to the parent
+                    outcome.append(repr(e))
+            outcome.append(f"ready={native.ready()}")
+            outcome.append(f"wrapper={engine.analyze(paths[0]).confidence_spoofing == expected[0]}")
+            del native  # dropping the inherited native engine must not hang
+            os.write(write_end, json.dumps(outcome).encode())
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    deadline = time.monotonic() + 120
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done == pid:
+            break
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            pytest.fail("the forked child did not finish within 120 s")
+        time.sleep(0.02)
+    with os.fdopen(read_end, "rb") as f:
+        outcome = json.loads(f.read() or b"null")
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, outcome
+    assert outcome == ["forked 16"] * 4 + ["ready=False", "wrapper=True"]
+    # The parent's engine is untouched.
+    assert engine.ready()
+    assert [r.confidence_spoofing for r in engine.analyze_batch(paths)] == expected
 
 
 # -- the README example -----------------------------------------------------------------------

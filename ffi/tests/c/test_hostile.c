@@ -5,7 +5,8 @@
  * limit. Peak resident memory while refusing the bombs is checked through /proc (VmHWM).
  *
  * Usage: test_hostile [--no-rss] [SAMPLES_DIR]   (default: samples). Run from the repository
- * root. --no-rss skips the resident-memory checks (under valgrind, which has its own heap).
+ * root. --no-rss skips the resident-memory checks (under valgrind or AddressSanitizer, which
+ * have their own heaps).
  * Prints failed checks and "test_hostile: N passed, M failed"; exits 1 on any failure. */
 #define _POSIX_C_SOURCE 200809L
 

@@ -19,6 +19,7 @@ from ._errors import (  # noqa: E402
     BusyError,
     ConfigError,
     EngineError,
+    ForkedError,
     InvalidInputError,
     IoError,
     ModelError,
@@ -27,6 +28,8 @@ from ._errors import (  # noqa: E402
 )
 from ._ozinstant import ERROR_CODES, __version__  # noqa: E402
 from ._results import (  # noqa: E402
+    Biometry,
+    BiometryMedia,
     Box,
     ErrorInfo,
     Face,
@@ -34,6 +37,7 @@ from ._results import (  # noqa: E402
     Liveness,
     MediaResult,
     ModelScore,
+    PairSimilarity,
     Quality,
     QualityCheck,
     RequestResult,
@@ -57,6 +61,9 @@ __all__ = [
     "QualityCheck",
     "Liveness",
     "ModelScore",
+    "Biometry",
+    "BiometryMedia",
+    "PairSimilarity",
     "ImageInfo",
     "Timings",
     "ErrorInfo",
@@ -69,4 +76,5 @@ __all__ = [
     "ConfigError",
     "IoError",
     "EngineError",
+    "ForkedError",
 ]

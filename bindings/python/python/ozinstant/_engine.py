@@ -22,9 +22,15 @@ MediaInput = Union[bytes, bytearray, memoryview, str, "os.PathLike[str]", np.nda
 
 ColorOrder = Literal["rgb", "bgr", "rgba", "bgra"]
 FacePolicy = Literal["single", "largest"]
+Analysis = Literal["quality", "biometry"]
+"""Analyses a request can run: ``quality`` (liveness) and ``biometry`` (face comparison)."""
+MediaTag = Literal["photo_selfie", "photo_id", "photo_id_front", "photo_id_back", "video_selfie", "shotset_selfie"]
+"""Oz media tags. Liveness never runs on document photos (``photo_id*``)."""
 
 # Native engines inherited through fork() are never dropped in the child: their worker threads
 # do not exist there, and tearing them down could wait on locks held by threads that vanished.
+# (The core also guards this: it refuses work in a forked child with `forked` and leaks its
+# threads' parts when dropped there; keeping the reference costs nothing.)
 _FORK_ORPHANS: List[NativeEngine] = []
 
 
@@ -67,8 +73,11 @@ def _options(
     quality_gate: Optional[bool],
     face_policy: Optional[str],
     request_id: Optional[str],
+    **request: Any,
 ) -> str:
-    opts: dict[str, Any] = {}
+    # ``request``: the request-only options (analyses, biometry_threshold, biometry_tags,
+    # quality_tags, return_embeddings); None values are left out.
+    opts: dict[str, Any] = {k: v for k, v in request.items() if v is not None}
     if threshold is not None:
         opts["threshold"] = threshold
     if quality_gate is not None:
@@ -78,6 +87,22 @@ def _options(
     if request_id is not None:
         opts["request_id"] = request_id
     return json.dumps(opts)
+
+
+def _request_options(
+    analyses: Optional[Sequence[str]],
+    biometry_threshold: Optional[float],
+    biometry_tags: Optional[Sequence[str]],
+    quality_tags: Optional[Sequence[str]],
+    return_embeddings: Optional[bool],
+) -> dict[str, Any]:
+    return {
+        "analyses": None if analyses is None else list(analyses),
+        "biometry_threshold": biometry_threshold,
+        "biometry_tags": None if biometry_tags is None else list(biometry_tags),
+        "quality_tags": None if quality_tags is None else list(quality_tags),
+        "return_embeddings": return_embeddings,
+    }
 
 
 def _settle_media(fut: "asyncio.Future[MediaResult]", value: Optional[str], exc: Optional[BaseException]) -> None:
@@ -221,14 +246,33 @@ class Engine:
         quality_gate: Optional[bool] = None,
         face_policy: Optional[FacePolicy] = None,
         color_order: ColorOrder = "rgb",
+        tags: Optional[Sequence[Optional[MediaTag]]] = None,
+        analyses: Optional[Sequence[Analysis]] = None,
+        biometry_threshold: Optional[float] = None,
+        biometry_tags: Optional[Sequence[MediaTag]] = None,
+        quality_tags: Optional[Sequence[MediaTag]] = None,
+        return_embeddings: Optional[bool] = None,
     ) -> RequestResult:
         """Analyses the items as one request (a "folder", at most
         ``limits.max_media_per_request``), in parallel, under one request id. Media that cannot
         be decoded are ``FAILED``/``INPUT_ERROR`` entries; the call raises only for
-        request-level problems (busy, too many media, bad options)."""
-        opts = _options(threshold, quality_gate, face_policy, request_id)
+        request-level problems (busy, too many media, bad options).
+
+        ``analyses=["quality", "biometry"]`` also compares the faces across the items (every
+        pair; ``result.biometry``). ``tags`` gives one media tag (or None) per item
+        (``photo_selfie``, ``photo_id_front``, ...; liveness skips document photos);
+        ``biometry_tags`` / ``quality_tags`` restrict each analysis to those tags;
+        ``return_embeddings=True`` returns the face embeddings (biometric templates)."""
+        opts = _options(
+            threshold,
+            quality_gate,
+            face_policy,
+            request_id,
+            **_request_options(analyses, biometry_threshold, biometry_tags, quality_tags, return_embeddings),
+        )
         prepared = [_prepare(x) for x in items]
-        return RequestResult._from_json(self._engine().analyze_request(prepared, opts, color_order))
+        tag_list = None if tags is None else list(tags)
+        return RequestResult._from_json(self._engine().analyze_request(prepared, opts, color_order, tag_list))
 
     async def analyze_async(
         self,
@@ -258,13 +302,26 @@ class Engine:
         quality_gate: Optional[bool] = None,
         face_policy: Optional[FacePolicy] = None,
         color_order: ColorOrder = "rgb",
+        tags: Optional[Sequence[Optional[MediaTag]]] = None,
+        analyses: Optional[Sequence[Analysis]] = None,
+        biometry_threshold: Optional[float] = None,
+        biometry_tags: Optional[Sequence[MediaTag]] = None,
+        quality_tags: Optional[Sequence[MediaTag]] = None,
+        return_embeddings: Optional[bool] = None,
     ) -> RequestResult:
         """:meth:`analyze_request` on the engine's pool, without blocking the event loop."""
-        opts = _options(threshold, quality_gate, face_policy, request_id)
+        opts = _options(
+            threshold,
+            quality_gate,
+            face_policy,
+            request_id,
+            **_request_options(analyses, biometry_threshold, biometry_tags, quality_tags, return_embeddings),
+        )
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[RequestResult] = loop.create_future()
         prepared = [_prepare(x) for x in items]
-        self._engine().submit(prepared, opts, color_order, False, loop, fut, _settle_request)
+        tag_list = None if tags is None else list(tags)
+        self._engine().submit(prepared, opts, color_order, False, loop, fut, _settle_request, tag_list)
         return await fut
 
     # -- introspection ----------------------------------------------------------------------

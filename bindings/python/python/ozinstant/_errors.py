@@ -2,7 +2,8 @@
 
 Every exception is an :class:`OzInstantError` carrying the core's stable error ``code`` (a
 snake_case name such as ``"unsupported_format"``) and ``number`` (the numeric code the C API
-uses). The class is chosen by the core's error *category*, never by parsing messages.
+uses). The class is chosen by the core's error *category* (and, for ``forked``, by its code),
+never by parsing messages.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ __all__ = [
     "ConfigError",
     "IoError",
     "EngineError",
+    "ForkedError",
 ]
 
 
@@ -84,11 +86,23 @@ class IoError(OzInstantError, OSError):
 class EngineError(OzInstantError, RuntimeError):
     """An engine fault: ONNX Runtime failed, an internal error, or the engine is shutting down.
 
-    Codes: ``runtime_error``, ``internal_error``, ``shutting_down``.
+    Codes: ``runtime_error``, ``internal_error``, ``shutting_down``, ``forked``.
     """
 
     code = "runtime_error"
     number = 9
+
+
+class ForkedError(EngineError):
+    """The native engine was created in another process and inherited through ``fork()``.
+
+    Its worker threads do not exist in this process, so it refuses work. :class:`Engine`
+    rebuilds its native engine after a fork before using it, so this is only seen when a
+    native engine is used directly in a forked child.
+    """
+
+    code = "forked"
+    number = 16
 
 
 _CATEGORY_CLASSES: dict[str, type[OzInstantError]] = {
@@ -102,9 +116,15 @@ _CATEGORY_CLASSES: dict[str, type[OzInstantError]] = {
 }
 
 
+# Codes with a class of their own (a subclass of their category's class).
+_CODE_CLASSES: dict[str, type[OzInstantError]] = {
+    "forked": ForkedError,
+}
+
+
 def _from_native(category: str, number: int, code: str, message: str) -> OzInstantError:
     """Builds the exception for a core error (called by the native module)."""
-    cls = _CATEGORY_CLASSES.get(category, OzInstantError)
+    cls = _CODE_CLASSES.get(code) or _CATEGORY_CLASSES.get(category, OzInstantError)
     exc = cls(message)
     exc.code = code
     exc.number = number

@@ -12,6 +12,8 @@ import json
 from typing import Any, List, Literal, NamedTuple, Optional, Tuple
 
 __all__ = [
+    "Biometry",
+    "BiometryMedia",
     "Box",
     "ErrorInfo",
     "Face",
@@ -19,6 +21,7 @@ __all__ = [
     "Liveness",
     "MediaResult",
     "ModelScore",
+    "PairSimilarity",
     "Quality",
     "QualityCheck",
     "RequestResult",
@@ -326,7 +329,14 @@ class MediaResult(_Record):
         return self._data.get("source")
 
     @property
+    def tag(self) -> Optional[str]:
+        """The media tag the caller gave (``photo_selfie``, ``photo_id_front``, ...), or None."""
+        return self._data.get("tag")
+
+    @property
     def analysis(self) -> str:
+        """``liveness``, or ``detection`` when liveness was not run on this media (a document
+        photo, or a request that only asked for biometry)."""
         return str(self._data["analysis"])
 
     @property
@@ -383,6 +393,108 @@ class MediaResult(_Record):
         )
 
 
+class PairSimilarity(_Record):
+    """One compared pair of media."""
+
+    __slots__ = ()
+
+    @property
+    def a(self) -> int:
+        """``media_index`` of the first media."""
+        return int(self._data["a"])
+
+    @property
+    def b(self) -> int:
+        """``media_index`` of the second media."""
+        return int(self._data["b"])
+
+    @property
+    def similarity(self) -> float:
+        """``(1 + cosine) / 2``, 0..1."""
+        return float(self._data["similarity"])
+
+    @property
+    def cosine(self) -> float:
+        """Cosine of the two L2-normalised embeddings, -1..1."""
+        return float(self._data["cosine"])
+
+
+class BiometryMedia(_Record):
+    """How one media took part in biometry."""
+
+    __slots__ = ()
+
+    @property
+    def media_index(self) -> int:
+        return int(self._data["media_index"])
+
+    @property
+    def status(self) -> str:
+        """``compared``, ``no_face``, ``multiple_faces``, ``input_error`` or ``excluded``."""
+        return str(self._data["status"])
+
+    @property
+    def embedding(self) -> Optional[List[float]]:
+        """The 192-d L2-normalised embedding (a biometric template); only with
+        ``return_embeddings=True``."""
+        e = self._data.get("embedding")
+        return None if e is None else list(e)
+
+
+class Biometry(_Record):
+    """The ``biometry`` analysis: every pair of faces compared, the least similar pair decides."""
+
+    __slots__ = ()
+
+    @property
+    def analysis(self) -> str:
+        return str(self._data["analysis"])
+
+    @property
+    def resolution(self) -> Resolution:
+        """``SUCCESS`` (least similar pair >= threshold), ``DECLINED`` or ``FAILED``."""
+        return self._data["resolution"]  # type: ignore[no-any-return]
+
+    @property
+    def reason(self) -> Optional[str]:
+        """``NOT_ENOUGH_FACES`` when ``FAILED``, else None."""
+        return self._data["reason"]  # type: ignore[no-any-return]
+
+    @property
+    def threshold(self) -> float:
+        return float(self._data["threshold"])
+
+    @property
+    def min_similarity(self) -> Optional[float]:
+        return self._data["min_similarity"]  # type: ignore[no-any-return]
+
+    @property
+    def least_similar(self) -> Optional[PairSimilarity]:
+        return _opt(PairSimilarity, self._data["least_similar"])  # type: ignore[no-any-return]
+
+    @property
+    def pairs(self) -> List[PairSimilarity]:
+        return [PairSimilarity(p) for p in self._data["pairs"]]
+
+    @property
+    def media(self) -> List[BiometryMedia]:
+        return [BiometryMedia(m) for m in self._data["media"]]
+
+    @property
+    def model(self) -> str:
+        return str(self._data["model"])
+
+    @property
+    def embed_ms(self) -> float:
+        return float(self._data["embed_ms"])
+
+    def __repr__(self) -> str:
+        return (
+            f"Biometry(resolution={self.resolution!r}, min_similarity={self.min_similarity!r}, "
+            f"threshold={self.threshold!r}, pairs={len(self._data['pairs'])})"
+        )
+
+
 class RequestResult(_Record):
     """The result of one request (a "folder" of media)."""
 
@@ -422,6 +534,11 @@ class RequestResult(_Record):
     def media(self) -> List[MediaResult]:
         """One result per media, in request order."""
         return [MediaResult(m) for m in self._data["media"]]
+
+    @property
+    def biometry(self) -> Optional[Biometry]:
+        """The face comparison, when the request asked for ``biometry``; else None."""
+        return _opt(Biometry, self._data.get("biometry"))  # type: ignore[no-any-return]
 
     @property
     def models(self) -> List[dict[str, Any]]:
