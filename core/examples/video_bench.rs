@@ -38,7 +38,9 @@ fn main() {
             clips.push(dir.join(name));
         }
     }
-    println!("| clip | codec | size | frames | full decode fps | full decode ms | decode + sample 8 ms | per sampled frame ms |");
+    println!(
+        "| clip | codec | size | frames | full decode fps | full decode ms | decode + sample 8 ms | per sampled frame ms |"
+    );
     println!("|---|---|---|---:|---:|---:|---:|---:|");
     for path in clips {
         let bytes = std::fs::read(&path).expect("read clip");

@@ -35,10 +35,10 @@ pub mod request;
 pub mod resize;
 pub mod runtime;
 pub mod stats;
-#[cfg(feature = "video")]
-pub mod video;
 #[cfg(test)]
 mod testutil;
+#[cfg(feature = "video")]
+pub mod video;
 
 /// Version of the ozinstant engine (all front doors share it).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -58,8 +58,7 @@ fn every_clip_is_bit_exact_with_ffmpeg() {
         assert!((info.fps - 25.0).abs() < 1.5, "{name}: {} fps", info.fps);
         let reference = reference_hashes(name);
         assert_eq!(got.len(), reference.len(), "{name}: frame count vs ffmpeg");
-        let mismatched: Vec<usize> =
-            got.iter().filter(|(i, hash)| reference[**i] != **hash).map(|(i, _)| *i).collect();
+        let mismatched: Vec<usize> = got.iter().filter(|(i, hash)| reference[**i] != **hash).map(|(i, _)| *i).collect();
         assert!(mismatched.is_empty(), "{name}: frames differing from ffmpeg: {mismatched:?}");
     }
 }
@@ -175,11 +174,7 @@ impl Rng {
 /// test (no catch_unwind).
 #[test]
 fn truncated_and_corrupted_clips_never_panic() {
-    let names: Vec<&str> = CLIPS
-        .iter()
-        .map(|c| c.0)
-        .chain(["unsupported_vp8.webm", "unsupported_mpeg4.mp4"])
-        .collect();
+    let names: Vec<&str> = CLIPS.iter().map(|c| c.0).chain(["unsupported_vp8.webm", "unsupported_mpeg4.mp4"]).collect();
     let opts = VideoOptions { frames: 8, ..Default::default() };
     let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
     let mut record = |r: Result<video::SampledVideo, Error>| {
@@ -224,16 +219,18 @@ fn truncated_and_corrupted_clips_never_panic() {
     }
     eprintln!("outcomes of damaged clips: {outcomes:?}");
     assert!(outcomes.get("ok").copied().unwrap_or(0) > 0);
-    assert!(outcomes.keys().all(|k| [
-        "ok",
-        "decode_failed",
-        "unsupported_format",
-        "unsupported_codec",
-        "invalid_input",
-        "video_too_long",
-        "image_too_large",
-    ]
-    .contains(&k.as_str())));
+    assert!(outcomes.keys().all(|k| {
+        [
+            "ok",
+            "decode_failed",
+            "unsupported_format",
+            "unsupported_codec",
+            "invalid_input",
+            "video_too_long",
+            "image_too_large",
+        ]
+        .contains(&k.as_str())
+    }));
 }
 
 /// The sampled frames are usable by the engine: it finds the face in them (and in the

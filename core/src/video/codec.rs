@@ -92,9 +92,7 @@ pub fn new_decoder(codec: &Codec, config: &[u8]) -> Result<Box<dyn VideoDecoder>
 }
 
 pub(crate) fn unsupported(name: &str) -> Error {
-    Error::UnsupportedCodec(format!(
-        "{name}; this build decodes H.264 (AVC), HEVC (H.265) Main/Main 10 and VP9"
-    ))
+    Error::UnsupportedCodec(format!("{name}; this build decodes H.264 (AVC), HEVC (H.265) Main/Main 10 and VP9"))
 }
 
 fn bad(codec: &str, what: impl std::fmt::Display) -> Error {
@@ -248,8 +246,8 @@ fn h264_err(e: rusty_h264_decoder::DecodeError) -> Error {
 
 impl VideoDecoder for H264 {
     fn send(&mut self, packet: &[u8], tag: i64) -> Result<()> {
-        let annex_b = to_annex_b(packet, self.length_size)
-            .ok_or_else(|| bad("h264", "NAL length runs past the packet"))?;
+        let annex_b =
+            to_annex_b(packet, self.length_size).ok_or_else(|| bad("h264", "NAL length runs past the packet"))?;
         // One call per coded slice, as the decoder's own stream loop does; the picture
         // completes (and is returned) with its last slice, inside this packet.
         for au in rusty_h264_decoder::split_access_units(&annex_b) {
@@ -425,9 +423,7 @@ impl VideoDecoder for Vp9 {
         let u = planes.pop().unwrap_or_default();
         let y = planes.pop().unwrap_or_default();
         let planes = if f.bit_depth > 8 {
-            let wide = |b: Vec<u8>| {
-                b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect::<Vec<u16>>()
-            };
+            let wide = |b: Vec<u8>| b.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect::<Vec<u16>>();
             Planes::U16([wide(y), wide(u), wide(v)])
         } else {
             Planes::U8([y, u, v])

@@ -63,9 +63,9 @@ pub(crate) fn demux(bytes: &[u8], limits: &VideoLimits) -> Result<Track> {
     match sniff(bytes) {
         Some(Container::Mp4) => demux_mp4(bytes, limits),
         Some(Container::Matroska) => demux_mkv(bytes, limits),
-        None => Err(Error::UnsupportedFormat(
-            "not a video container this build reads (MP4, MOV, WebM, Matroska)".into(),
-        )),
+        None => {
+            Err(Error::UnsupportedFormat("not a video container this build reads (MP4, MOV, WebM, Matroska)".into()))
+        }
     }
 }
 
@@ -105,9 +105,7 @@ fn announced_samples(bytes: &[u8]) -> u64 {
             }
             let body = &b[pos + header as usize..pos + size as usize];
             match kind {
-                b"moov" | b"trak" | b"mdia" | b"minf" | b"stbl" | b"moof" | b"traf" => {
-                    walk(body, depth + 1, total)
-                }
+                b"moov" | b"trak" | b"mdia" | b"minf" | b"stbl" | b"moof" | b"traf" => walk(body, depth + 1, total),
                 // full box: version+flags (4), then for stsz sample_size (4), sample_count (4)
                 b"stsz" | b"stz2" => {
                     if let Some(c) = body.get(8..12) {
@@ -146,30 +144,24 @@ fn demux_mp4(bytes: &[u8], limits: &VideoLimits) -> Result<Track> {
     // every video track, including codecs it does not know (which we then refuse by name).
     let is_video = |t: &re_mp4::Track| {
         t.kind == Some(TrackKind::Video)
-            || mp4.moov.traks.iter().any(|k| {
-                k.tkhd.track_id == t.track_id && &k.mdia.hdlr.handler_type.value == b"vide"
-            })
+            || mp4
+                .moov
+                .traks
+                .iter()
+                .any(|k| k.tkhd.track_id == t.track_id && &k.mdia.hdlr.handler_type.value == b"vide")
     };
-    let (_, track) = mp4
-        .tracks()
-        .iter()
-        .find(|(_, t)| is_video(t))
-        .ok_or_else(|| corrupt("no video track"))?;
+    let (_, track) = mp4.tracks().iter().find(|(_, t)| is_video(t)).ok_or_else(|| corrupt("no video track"))?;
     let Some(trak) = mp4.moov.traks.iter().find(|t| t.tkhd.track_id == track.track_id) else {
         return Err(corrupt("video track without a trak box"));
     };
     let stsd = &trak.mdia.minf.stbl.stsd.contents;
     let (codec, config, coded) = match stsd {
         StsdBoxContent::Avc1(b) => (Codec::H264, b.avcc.raw.clone(), (b.width, b.height)),
-        StsdBoxContent::Hvc1(b) | StsdBoxContent::Hev1(b) => {
-            (Codec::Hevc, b.hvcc.raw.clone(), (b.width, b.height))
-        }
+        StsdBoxContent::Hvc1(b) | StsdBoxContent::Hev1(b) => (Codec::Hevc, b.hvcc.raw.clone(), (b.width, b.height)),
         StsdBoxContent::Vp09(b) => (Codec::Vp9, Vec::new(), (b.width, b.height)),
         StsdBoxContent::Vp08(b) => (Codec::Other("vp8".into()), Vec::new(), (b.width, b.height)),
         StsdBoxContent::Av01(b) => (Codec::Other("av1".into()), Vec::new(), (b.width, b.height)),
-        StsdBoxContent::Unknown(fourcc) => {
-            (Codec::Other(fourcc.to_string().trim().to_string()), Vec::new(), (0, 0))
-        }
+        StsdBoxContent::Unknown(fourcc) => (Codec::Other(fourcc.to_string().trim().to_string()), Vec::new(), (0, 0)),
         StsdBoxContent::Mp4a(_) | StsdBoxContent::Tx3g(_) => {
             return Err(corrupt("video track with an audio or text sample entry"));
         }
@@ -216,11 +208,8 @@ fn demux_mkv(bytes: &[u8], limits: &VideoLimits) -> Result<Track> {
     use matroska_demuxer::{Frame, MatroskaFile, TrackType};
 
     let mut mkv = MatroskaFile::open(Cursor::new(bytes)).map_err(corrupt)?;
-    let entry = mkv
-        .tracks()
-        .iter()
-        .find(|t| t.track_type() == TrackType::Video)
-        .ok_or_else(|| corrupt("no video track"))?;
+    let entry =
+        mkv.tracks().iter().find(|t| t.track_type() == TrackType::Video).ok_or_else(|| corrupt("no video track"))?;
     let number = entry.track_number().get();
     let codec = match entry.codec_id() {
         "V_VP9" => Codec::Vp9,
@@ -244,8 +233,7 @@ fn demux_mkv(bytes: &[u8], limits: &VideoLimits) -> Result<Track> {
     let scale_ns = mkv.info().timestamp_scale().get();
     let timescale = (1_000_000_000 / scale_ns.max(1)).max(1);
     let header_duration = mkv.info().duration().unwrap_or(0.0);
-    let header_duration =
-        if header_duration.is_finite() && header_duration > 0.0 { header_duration as u64 } else { 0 };
+    let header_duration = if header_duration.is_finite() && header_duration > 0.0 { header_duration as u64 } else { 0 };
     // Refuse from the header before reading any block when the duration is announced.
     let max_ticks = (limits.max_duration_ms as u128 * timescale as u128 / 1000) as u64;
     if header_duration > max_ticks {
@@ -294,9 +282,7 @@ fn demux_mkv(bytes: &[u8], limits: &VideoLimits) -> Result<Track> {
             continue;
         }
         if packets.len() >= limits.max_frames {
-            return Err(Error::VideoTooLong {
-                reason: format!("more than {} frames", limits.max_frames),
-            });
+            return Err(Error::VideoTooLong { reason: format!("more than {} frames", limits.max_frames) });
         }
         let t0 = *first.get_or_insert(frame.timestamp);
         let pts = frame.timestamp.saturating_sub(t0);

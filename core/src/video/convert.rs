@@ -34,9 +34,9 @@ pub(crate) fn to_rgb(pic: &YuvPicture, rotation: u16) -> (u32, u32, Zeroizing<Ve
         // Destination offset (in pixels) of source (x, y) = origin + x * step_x + y * step_y.
         let (ow, oh) = (ow as isize, oh as isize);
         match rotation {
-            90 => (ow, -1, ow - 1),                 // (x, y) -> (h-1-y, x)
-            180 => (-1, -ow, ow * oh - 1),          // -> (w-1-x, h-1-y)
-            270 => (-ow, 1, (oh - 1) * ow),         // -> (y, w-1-x)
+            90 => (ow, -1, ow - 1),         // (x, y) -> (h-1-y, x)
+            180 => (-1, -ow, ow * oh - 1),  // -> (w-1-x, h-1-y)
+            270 => (-ow, 1, (oh - 1) * ow), // -> (y, w-1-x)
             _ => (1, ow, 0),
         }
     };

@@ -26,7 +26,7 @@ use std::collections::HashSet;
 
 use zeroize::Zeroizing;
 
-pub use codec::{new_decoder, Planes, VideoDecoder, YuvPicture};
+pub use codec::{Planes, VideoDecoder, YuvPicture, new_decoder};
 pub use container::sniff;
 
 use crate::error::{Error, Result};
@@ -286,10 +286,7 @@ fn open(bytes: &[u8], limits: &VideoLimits) -> Result<Opened> {
     }
     let duration_ms = (track.duration as u128 * 1000 / track.timescale as u128) as u64;
     if duration_ms > limits.max_duration_ms {
-        return Err(too_long(format!(
-            "duration {duration_ms} ms over the limit of {} ms",
-            limits.max_duration_ms
-        )));
+        return Err(too_long(format!("duration {duration_ms} ms over the limit of {} ms", limits.max_duration_ms)));
     }
     let (cw, ch) = track.coded;
     check_size(cw, ch, limits, "sample entry")?;
@@ -301,8 +298,7 @@ fn open(bytes: &[u8], limits: &VideoLimits) -> Result<Opened> {
     for (rank, &i) in order.iter().enumerate() {
         display_index[i] = rank;
     }
-    let (display_width, display_height) =
-        if track.rotation % 180 == 90 { (ch, cw) } else { (cw, ch) };
+    let (display_width, display_height) = if track.rotation % 180 == 90 { (ch, cw) } else { (cw, ch) };
     let fps = if duration_ms > 0 { n as f64 * 1000.0 / duration_ms as f64 } else { 0.0 };
     let info = VideoInfo {
         container: track.container,
@@ -325,11 +321,7 @@ fn sps_size(codec: &Codec, nal: &[u8]) -> Option<(u32, u32)> {
         Codec::H264 if nal.first().map(|b| b & 0x1f) == Some(7) => {
             let sps = rusty_h264_decoder::Sps::parse(&codec::unescape(&nal[1..])).ok()?;
             let w = sps.pic_width_in_mbs.saturating_mul(16);
-            let h = sps.pic_height_in_mbs.saturating_mul(16).saturating_mul(if sps.frame_mbs_only {
-                1
-            } else {
-                2
-            });
+            let h = sps.pic_height_in_mbs.saturating_mul(16).saturating_mul(if sps.frame_mbs_only { 1 } else { 2 });
             Some((u32::try_from(w).unwrap_or(u32::MAX), u32::try_from(h).unwrap_or(u32::MAX)))
         }
         Codec::Hevc if nal.first().map(|b| (b >> 1) & 0x3f) == Some(33) && nal.len() > 2 => {
