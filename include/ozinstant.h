@@ -14,8 +14,8 @@
  *   - Every `*_free` function accepts NULL (no-op).
  *
  * Errors: every fallible function returns an `ozi_status`. The numbers are stable and never
- * reused: 0 is success, 1..14 and 16 are the engine's error codes (the same `number` that
- * result JSON reports in `error` objects; 15 is reserved), 100 and up are produced by the C interface (NULL argument, caught
+ * reused: 0 is success, 1..17 are the engine's error codes (the same `number` that
+ * result JSON reports in `error` objects), 100 and up are produced by the C interface (NULL argument, caught
  * panic). Details come through the owned `ozi_error` object; there is no global or
  * thread-local "last error". A NULL pointer where one is required gives
  * `OZI_STATUS_NULL_ARGUMENT`, never a crash; a Rust panic never crosses into C (it becomes
@@ -58,8 +58,8 @@
 /**
  * Result of every fallible `ozi_` function. Stable numbers: never renumbered, never reused.
  *
- * 1..=14 and 16 are the engine's error codes (the `number` field of an `error` in result JSON;
- * 15 is reserved); 100 and up are produced by the C interface itself.
+ * 1..=17 are the engine's error codes (the `number` field of an `error` in result JSON);
+ * 100 and up are produced by the C interface itself.
  */
 typedef enum {
   /**
@@ -125,12 +125,20 @@ typedef enum {
    */
   OZI_STATUS_SHUTTING_DOWN = 14,
   /**
+   * A video whose codec (or a coding tool of it) this build cannot decode.
+   */
+  OZI_STATUS_UNSUPPORTED_CODEC = 15,
+  /**
    * The engine was created in another process and inherited through `fork()`: its worker
    * threads do not exist in this process, so it refuses all work (`ozi_engine_ready` is
    * false). `ozi_engine_free` is safe in the child (it leaks the thread-owning parts). Create
    * a new engine after forking.
    */
   OZI_STATUS_FORKED = 16,
+  /**
+   * A video longer (duration or frame count) than the limits allow.
+   */
+  OZI_STATUS_VIDEO_TOO_LONG = 17,
   /**
    * A required pointer argument was NULL. The message names the argument.
    */

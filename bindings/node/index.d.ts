@@ -31,8 +31,10 @@ export type ErrorCode =
   | 'io_error'
   | 'internal_error'
   | 'shutting_down'
+  | 'unsupported_codec'
   /** The engine was created in another process (fork()); not reachable from Node, which spawns processes. */
   | 'forked'
+  | 'video_too_long'
 
 /** Every error thrown or rejected by this package. */
 export interface OzinstantError extends Error {

@@ -98,6 +98,19 @@ pub enum Error {
     #[error("engine is shutting down")]
     ShuttingDown,
 
+    /// A video whose codec (or a coding tool of it) this build cannot decode. The message
+    /// names the codec and the ones that are supported.
+    #[error("unsupported video codec: {0}")]
+    UnsupportedCodec(String),
+
+    /// A video longer than the limits allow (duration or frame count), found from its headers
+    /// before any frame is decoded.
+    #[error("video too long: {reason}")]
+    VideoTooLong {
+        /// Which limit was exceeded, with the values.
+        reason: String,
+    },
+
     /// The engine was created in another process and inherited through `fork()`. Its worker
     /// threads (the rayon pool, ONNX Runtime's) do not exist in this process, so it refuses
     /// work instead of waiting forever. Build a new engine after forking (or use `exec`).
@@ -150,8 +163,9 @@ impl Error {
             Error::Io { .. } => 12,
             Error::Internal(_) => 13,
             Error::ShuttingDown => 14,
-            // 15 is reserved for `unsupported_codec` (video input).
+            Error::UnsupportedCodec(_) => 15,
             Error::Forked { .. } => 16,
+            Error::VideoTooLong { .. } => 17,
         }
     }
 
@@ -172,7 +186,9 @@ impl Error {
             Error::Io { .. } => "io_error",
             Error::Internal(_) => "internal_error",
             Error::ShuttingDown => "shutting_down",
+            Error::UnsupportedCodec(_) => "unsupported_codec",
             Error::Forked { .. } => "forked",
+            Error::VideoTooLong { .. } => "video_too_long",
         }
     }
 
@@ -184,7 +200,9 @@ impl Error {
             | Error::Decode(_)
             | Error::MediaTooLarge { .. }
             | Error::ImageTooLarge { .. }
-            | Error::TooManyMedia { .. } => ErrorCategory::InvalidInput,
+            | Error::TooManyMedia { .. }
+            | Error::UnsupportedCodec(_)
+            | Error::VideoTooLong { .. } => ErrorCategory::InvalidInput,
             Error::Busy { .. } => ErrorCategory::Busy,
             Error::RuntimeNotFound(_) => ErrorCategory::RuntimeNotFound,
             Error::Model(_) => ErrorCategory::Model,
@@ -212,8 +230,9 @@ impl Error {
         (12, "io_error"),
         (13, "internal_error"),
         (14, "shutting_down"),
-        // 15 is reserved for `unsupported_codec` (video input).
+        (15, "unsupported_codec"),
         (16, "forked"),
+        (17, "video_too_long"),
     ];
 }
 
@@ -250,7 +269,9 @@ mod tests {
             Error::Io { path: PathBuf::new(), message: String::new() },
             Error::Internal(String::new()),
             Error::ShuttingDown,
+            Error::UnsupportedCodec(String::new()),
             Error::Forked { created_pid: 1, pid: 2 },
+            Error::VideoTooLong { reason: String::new() },
         ];
         assert_eq!(samples.len(), Error::CODES.len());
         for (e, (code, name)) in samples.iter().zip(Error::CODES) {

@@ -37,6 +37,8 @@ pub mod runtime;
 pub mod stats;
 #[cfg(test)]
 mod testutil;
+#[cfg(feature = "video")]
+pub mod video;
 
 /// Version of the ozinstant engine (all front doors share it).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

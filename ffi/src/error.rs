@@ -1,6 +1,6 @@
 //! Status codes and the owned error object.
 //!
-//! `ozi_status` values 1..=14 and 16 are exactly the core's [`ozinstant::Error::code`] numbers; 0 is
+//! `ozi_status` values 1..=17 are exactly the core's [`ozinstant::Error::code`] numbers; 0 is
 //! success and 100.. are failures that only the C door can produce. Numbers are never
 //! renumbered and a retired number is never reused (it stays here as a comment).
 
@@ -10,8 +10,8 @@ use crate::boundary::ffi_guard;
 
 /// Result of every fallible `ozi_` function. Stable numbers: never renumbered, never reused.
 ///
-/// 1..=14 and 16 are the engine's error codes (the `number` field of an `error` in result JSON;
-/// 15 is reserved); 100 and up are produced by the C interface itself.
+/// 1..=17 are the engine's error codes (the `number` field of an `error` in result JSON);
+/// 100 and up are produced by the C interface itself.
 #[allow(non_camel_case_types)]
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -48,12 +48,15 @@ pub enum ozi_status {
     InternalError = 13,
     /// The engine shut down before the request could run.
     ShuttingDown = 14,
-    // 15 is reserved for `unsupported_codec` (video input).
+    /// A video whose codec (or a coding tool of it) this build cannot decode.
+    UnsupportedCodec = 15,
     /// The engine was created in another process and inherited through `fork()`: its worker
     /// threads do not exist in this process, so it refuses all work (`ozi_engine_ready` is
     /// false). `ozi_engine_free` is safe in the child (it leaks the thread-owning parts). Create
     /// a new engine after forking.
     Forked = 16,
+    /// A video longer (duration or frame count) than the limits allow.
+    VideoTooLong = 17,
     /// A required pointer argument was NULL. The message names the argument.
     NullArgument = 100,
     /// A Rust panic was caught at the C boundary (a bug; please report it). The panic did not
@@ -63,7 +66,7 @@ pub enum ozi_status {
 
 impl ozi_status {
     /// Every status, in numeric order.
-    const ALL: [ozi_status; 18] = [
+    const ALL: [ozi_status; 20] = [
         ozi_status::Ok,
         ozi_status::InvalidInput,
         ozi_status::UnsupportedFormat,
@@ -79,7 +82,9 @@ impl ozi_status {
         ozi_status::IoError,
         ozi_status::InternalError,
         ozi_status::ShuttingDown,
+        ozi_status::UnsupportedCodec,
         ozi_status::Forked,
+        ozi_status::VideoTooLong,
         ozi_status::NullArgument,
         ozi_status::Panic,
     ];
@@ -92,7 +97,7 @@ impl ozi_status {
             .unwrap_or(ozi_status::InternalError)
     }
 
-    /// Stable snake_case name (the core's `Error::name()` for 1..=14 and 16).
+    /// Stable snake_case name (the core's `Error::name()` for its codes).
     pub fn name(self) -> &'static CStr {
         match self {
             ozi_status::Ok => c"ok",
@@ -110,7 +115,9 @@ impl ozi_status {
             ozi_status::IoError => c"io_error",
             ozi_status::InternalError => c"internal_error",
             ozi_status::ShuttingDown => c"shutting_down",
+            ozi_status::UnsupportedCodec => c"unsupported_codec",
             ozi_status::Forked => c"forked",
+            ozi_status::VideoTooLong => c"video_too_long",
             ozi_status::NullArgument => c"null_argument",
             ozi_status::Panic => c"panic",
         }
@@ -250,7 +257,7 @@ mod tests {
             assert_eq!(s.name().to_str().unwrap(), *name);
         }
         assert_eq!(ozi_status::from_code(0), ozi_status::InternalError);
-        assert_eq!(ozi_status::from_code(15), ozi_status::InternalError);
+        assert_eq!(ozi_status::from_code(18), ozi_status::InternalError);
         assert_eq!(ozi_status::from_code(100), ozi_status::InternalError);
         assert_eq!(ozi_status::Ok as u32, 0);
         assert_eq!(ozi_status::NullArgument as u32, 100);
@@ -263,8 +270,10 @@ mod tests {
         assert_eq!(name(0), "ok");
         assert_eq!(name(7), "busy");
         assert_eq!(name(101), "panic");
-        assert_eq!(name(15), "unknown");
+        assert_eq!(name(15), "unsupported_codec");
         assert_eq!(name(16), "forked");
+        assert_eq!(name(17), "video_too_long");
+        assert_eq!(name(18), "unknown");
         assert_eq!(name(u32::MAX), "unknown");
     }
 

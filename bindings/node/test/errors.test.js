@@ -38,7 +38,9 @@ test('the error table is the core one', () => {
     io_error: 12,
     internal_error: 13,
     shutting_down: 14,
+    unsupported_codec: 15,
     forked: 16,
+    video_too_long: 17,
   });
 });
 

@@ -134,8 +134,9 @@ static void test_static_functions(void) {
   CHECK(strcmp(ozi_status_name(OZI_STATUS_SHUTTING_DOWN), "shutting_down") == 0, "14 name");
   CHECK(strcmp(ozi_status_name(OZI_STATUS_NULL_ARGUMENT), "null_argument") == 0, "100 name");
   CHECK(strcmp(ozi_status_name(OZI_STATUS_PANIC), "panic") == 0, "101 name");
-  CHECK(strcmp(ozi_status_name(15), "unknown") == 0, "15 is reserved");
+  CHECK(strcmp(ozi_status_name(15), "unsupported_codec") == 0, "15 is unsupported_codec");
   CHECK(strcmp(ozi_status_name(OZI_STATUS_FORKED), "forked") == 0 && OZI_STATUS_FORKED == 16, "16 name");
+  CHECK(strcmp(ozi_status_name(17), "video_too_long") == 0, "17 is video_too_long");
   CHECK(OZI_STATUS_INVALID_INPUT == 1 && OZI_STATUS_BUSY == 7 && OZI_STATUS_INVALID_CONFIG == 11,
         "stable numbers");
   /* Free functions accept NULL. */

@@ -1,0 +1,249 @@
+//! Video decoding: every committed clip decodes bit-exactly against ffmpeg's reference hashes,
+//! rotation, even sampling, limits checked before decoding, unsupported codecs, and hostile
+//! input (truncations and byte flips) that must never panic.
+#![cfg(feature = "video")]
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use ozinstant::video::{self, Codec, Container, VideoLimits, VideoOptions};
+use ozinstant::{Error, Media, PixelFormat};
+use sha2::{Digest, Sha256};
+
+fn clip(name: &str) -> Vec<u8> {
+    std::fs::read(common::sample(&format!("video/{name}"))).expect("clip")
+}
+
+/// (clip, container, codec, coded w, h, rotation)
+const CLIPS: &[(&str, Container, Codec, u32, u32, u16)] = &[
+    ("h264_high_bframes.mp4", Container::Mp4, Codec::H264, 480, 360, 0),
+    ("h264_aac_rot90.mov", Container::Mp4, Codec::H264, 360, 480, 90),
+    ("h264_fragmented.mp4", Container::Mp4, Codec::H264, 480, 360, 0),
+    ("hevc_main_rot90.mov", Container::Mp4, Codec::Hevc, 360, 480, 90),
+    ("hevc_main10.mp4", Container::Mp4, Codec::Hevc, 480, 360, 0),
+    ("vp9.webm", Container::Matroska, Codec::Vp9, 480, 360, 0),
+];
+
+/// The per-frame SHA-256 column of an ffmpeg framehash file, in presentation order.
+fn reference_hashes(name: &str) -> Vec<String> {
+    let stem = name.rsplit_once('.').unwrap().0;
+    let text = std::fs::read_to_string(common::sample(&format!("video/{stem}.framehash"))).unwrap();
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.rsplit(',').next().unwrap().trim().to_string())
+        .collect()
+}
+
+fn hex(d: &[u8]) -> String {
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn every_clip_is_bit_exact_with_ffmpeg() {
+    for &(name, container, ref codec, w, h, rotation) in CLIPS {
+        let bytes = clip(name);
+        let mut got = BTreeMap::new();
+        let info = video::decode_each(&bytes, &VideoLimits::default(), |index, _, pic| {
+            assert_eq!((pic.width, pic.height), (w, h), "{name}: decoded size");
+            got.insert(index, hex(&Sha256::digest(pic.raw_bytes())));
+        })
+        .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(info.container, container, "{name}");
+        assert_eq!(&info.codec, codec, "{name}");
+        assert_eq!((info.coded_width, info.coded_height), (w, h), "{name}");
+        assert_eq!(info.rotation, rotation, "{name}");
+        assert_eq!(info.frame_count, 30, "{name}");
+        assert!((1150..=1250).contains(&info.duration_ms), "{name}: {} ms", info.duration_ms);
+        assert!((info.fps - 25.0).abs() < 1.5, "{name}: {} fps", info.fps);
+        let reference = reference_hashes(name);
+        assert_eq!(got.len(), reference.len(), "{name}: frame count vs ffmpeg");
+        let mismatched: Vec<usize> = got.iter().filter(|(i, hash)| reference[**i] != **hash).map(|(i, _)| *i).collect();
+        assert!(mismatched.is_empty(), "{name}: frames differing from ffmpeg: {mismatched:?}");
+    }
+}
+
+#[test]
+fn samples_eight_evenly_spaced_frames_with_rotation_applied() {
+    for &(name, _, _, w, h, rotation) in CLIPS {
+        let out = video::decode(&clip(name), &VideoOptions::default()).unwrap();
+        let idx: Vec<usize> = out.frames.iter().map(|f| f.index).collect();
+        assert_eq!(idx, vec![0, 4, 8, 12, 17, 21, 25, 29], "{name}");
+        assert_eq!(idx, video::sample_indices(30, 8));
+        let (dw, dh) = if rotation == 90 { (h, w) } else { (w, h) };
+        assert_eq!((out.info.display_width, out.info.display_height), (dw, dh), "{name}");
+        for f in &out.frames {
+            assert_eq!((f.width, f.height), (dw, dh), "{name}: output is display-oriented");
+            assert_eq!(f.rotation, rotation);
+            assert_eq!(f.rgb.len(), (dw * dh * 3) as usize);
+            // 25 fps: frame i is shown at 40 i ms.
+            assert_eq!(f.timestamp_ms, f.index as u64 * 40, "{name}");
+        }
+    }
+    // Configurable count, and a count over the clip's length gives every frame.
+    let bytes = clip("h264_high_bframes.mp4");
+    let three = video::decode(&bytes, &VideoOptions { frames: 3, ..Default::default() }).unwrap();
+    assert_eq!(three.frames.iter().map(|f| f.index).collect::<Vec<_>>(), vec![0, 15, 29]);
+    let all = video::decode(&bytes, &VideoOptions { frames: 100, ..Default::default() }).unwrap();
+    assert_eq!(all.frames.len(), 30);
+}
+
+#[test]
+fn sampled_rgb_matches_the_full_decode() {
+    // The early stop and the sampler must not change pixels: the RGB of frame 4 from an
+    // 8-frame sample equals the RGB of frame 4 when all frames are kept.
+    let bytes = clip("hevc_main_rot90.mov");
+    let eight = video::decode(&bytes, &VideoOptions::default()).unwrap();
+    let all = video::decode(&bytes, &VideoOptions { frames: 30, ..Default::default() }).unwrap();
+    for f in &eight.frames {
+        assert_eq!(f.rgb[..], all.frames[f.index].rgb[..], "frame {}", f.index);
+    }
+}
+
+#[test]
+fn limits_are_enforced_from_the_headers() {
+    let bytes = clip("h264_aac_rot90.mov");
+    let lim = |f: fn(&mut VideoLimits)| {
+        let mut l = VideoLimits::default();
+        f(&mut l);
+        l
+    };
+    let cases: Vec<(VideoLimits, &str)> = vec![
+        (lim(|l| l.max_duration_ms = 500), "video_too_long"),
+        (lim(|l| l.max_frames = 10), "video_too_long"),
+        (lim(|l| l.max_pixels = 100_000), "image_too_large"),
+        (lim(|l| l.max_side = 400), "image_too_large"),
+        (lim(|l| l.max_bytes = 1000), "media_too_large"),
+    ];
+    for name in ["h264_aac_rot90.mov", "hevc_main10.mp4", "vp9.webm", "h264_fragmented.mp4"] {
+        let bytes = clip(name);
+        for (limits, want) in &cases {
+            // probe() reads headers only: the same refusal without decoding anything.
+            let e = video::probe(&bytes, limits).unwrap_err();
+            assert_eq!(e.name(), *want, "{name} {limits:?}: {e}");
+            let e = video::decode(&bytes, &VideoOptions { frames: 8, limits: limits.clone() }).unwrap_err();
+            assert_eq!(e.name(), *want, "{name} {limits:?}: {e}");
+        }
+    }
+    let e = video::probe(&bytes, &lim(|l| l.max_duration_ms = 500)).unwrap_err();
+    assert!(matches!(e, Error::VideoTooLong { .. }));
+    assert_eq!(e.code(), 17);
+    // Within limits, probe agrees with decode.
+    let info = video::probe(&bytes, &VideoLimits::default()).unwrap();
+    assert_eq!(info.frame_count, 30);
+    assert_eq!((info.display_width, info.display_height), (480, 360));
+}
+
+#[test]
+fn unsupported_codecs_fail_with_unsupported_codec() {
+    for (name, codec) in [("unsupported_vp8.webm", "vp8"), ("unsupported_mpeg4.mp4", "mp4v")] {
+        let e = video::decode(&clip(name), &VideoOptions::default()).unwrap_err();
+        assert!(matches!(e, Error::UnsupportedCodec(_)), "{name}: {e}");
+        assert_eq!(e.code(), 15);
+        assert_eq!(e.name(), "unsupported_codec");
+        assert!(e.to_string().contains(codec), "{name}: {e}");
+        assert!(video::probe(&clip(name), &VideoLimits::default()).is_err());
+    }
+}
+
+#[test]
+fn non_video_input_is_refused_cleanly() {
+    let jpeg = std::fs::read(common::sample("minivision_live_image_T1.jpg")).unwrap();
+    assert_eq!(video::decode(&jpeg, &VideoOptions::default()).unwrap_err().name(), "unsupported_format");
+    assert_eq!(video::decode(&[], &VideoOptions::default()).unwrap_err().name(), "invalid_input");
+    assert_eq!(video::sniff(&clip("vp9.webm")), Some(Container::Matroska));
+    assert_eq!(video::sniff(&clip("hevc_main10.mp4")), Some(Container::Mp4));
+    assert_eq!(video::sniff(&jpeg), None);
+}
+
+/// xorshift64*: a fixed, dependency-free stream of mutations.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// Decoding damaged clips gives a typed error or frames, and never panics: a panic fails this
+/// test (no catch_unwind).
+#[test]
+fn truncated_and_corrupted_clips_never_panic() {
+    let names: Vec<&str> = CLIPS.iter().map(|c| c.0).chain(["unsupported_vp8.webm", "unsupported_mpeg4.mp4"]).collect();
+    let opts = VideoOptions { frames: 8, ..Default::default() };
+    let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
+    let mut record = |r: Result<video::SampledVideo, Error>| {
+        let key = match r {
+            Ok(v) => {
+                for f in &v.frames {
+                    assert_eq!(f.rgb.len(), (f.width * f.height * 3) as usize);
+                }
+                "ok".to_string()
+            }
+            Err(e) => e.name().to_string(),
+        };
+        *outcomes.entry(key).or_default() += 1;
+    };
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    for name in names {
+        let bytes = clip(name);
+        // Truncations: every byte of the first 64, then 48 evenly spread cut points.
+        let cuts = (0..64.min(bytes.len())).chain((1..48).map(|k| k * bytes.len() / 48));
+        for cut in cuts {
+            record(video::decode(&bytes[..cut], &opts));
+        }
+        // Random byte flips: 1 to 8 bytes anywhere, 60 variants; then 40 variants whose flips
+        // all land in the first 2 KiB (headers, parameter sets).
+        for round in 0..100 {
+            let mut b = bytes.clone();
+            let span = if round < 60 { b.len() } else { b.len().min(2048) };
+            for _ in 0..1 + rng.below(8) {
+                let at = rng.below(span);
+                b[at] ^= 1 << rng.below(8);
+            }
+            record(video::decode(&b, &opts));
+        }
+        // Overwrite a run of bytes with 0xFF / 0x00 (box sizes, EBML lengths).
+        for k in 1..16 {
+            let mut b = bytes.clone();
+            let at = k * b.len() / 16;
+            let fill = if k % 2 == 0 { 0xFF } else { 0x00 };
+            b[at..(at + 8).min(bytes.len())].fill(fill);
+            record(video::decode(&b, &opts));
+        }
+    }
+    eprintln!("outcomes of damaged clips: {outcomes:?}");
+    assert!(outcomes.get("ok").copied().unwrap_or(0) > 0);
+    assert!(outcomes.keys().all(|k| {
+        [
+            "ok",
+            "decode_failed",
+            "unsupported_format",
+            "unsupported_codec",
+            "invalid_input",
+            "video_too_long",
+            "image_too_large",
+        ]
+        .contains(&k.as_str())
+    }));
+}
+
+/// The sampled frames are usable by the engine: it finds the face in them (and in the
+/// rotated clips only if the rotation was applied the right way round).
+#[test]
+fn the_engine_finds_a_face_in_sampled_frames() {
+    let engine = common::engine();
+    for name in ["h264_aac_rot90.mov", "hevc_main_rot90.mov", "vp9.webm", "h264_high_bframes.mp4"] {
+        let out = video::decode(&clip(name), &VideoOptions { frames: 2, ..Default::default() }).unwrap();
+        for f in &out.frames {
+            let media = Media::pixels(f.rgb.to_vec(), PixelFormat::Rgb8, f.width, f.height, f.width as usize * 3);
+            let r = engine.analyze(media).unwrap();
+            assert!(!r.faces.is_empty(), "{name} frame {}: no face ({:?})", f.index, r.reason);
+        }
+    }
+}
