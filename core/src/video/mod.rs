@@ -207,11 +207,29 @@ pub fn sample_indices(total: usize, n: usize) -> Vec<usize> {
 
 /// Reads a clip's headers and checks the limits, without decoding any frame.
 pub fn probe(bytes: &[u8], limits: &VideoLimits) -> Result<VideoInfo> {
-    Ok(open(bytes, limits)?.info)
+    contained(|| Ok(open(bytes, limits)?.info))
+}
+
+/// Runs the demuxers and decoders with panics contained: a panic inside a third-party crate
+/// (for example an arithmetic overflow that only debug builds check, as in re_mp4 0.5.1's
+/// reader on a corrupted `stsz`) becomes `decode_failed`, as for the image decoders.
+fn contained<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let msg = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("no message");
+        Err(Error::Decode(format!("the video demuxer or decoder panicked: {msg}")))
+    })
 }
 
 /// Decodes a clip once and returns `options.frames` frames sampled evenly over it.
 pub fn decode(bytes: &[u8], options: &VideoOptions) -> Result<SampledVideo> {
+    contained(|| decode_inner(bytes, options))
+}
+
+fn decode_inner(bytes: &[u8], options: &VideoOptions) -> Result<SampledVideo> {
     let opened = open(bytes, &options.limits)?;
     let wanted = sample_indices(opened.info.frame_count, options.frames);
     let rotation = opened.info.rotation;
@@ -232,9 +250,11 @@ pub fn decode_each(
     limits: &VideoLimits,
     mut visit: impl FnMut(usize, u64, &YuvPicture),
 ) -> Result<VideoInfo> {
-    let opened = open(bytes, limits)?;
-    run(bytes, &opened, limits, None, &mut visit)?;
-    Ok(opened.info)
+    contained(|| {
+        let opened = open(bytes, limits)?;
+        run(bytes, &opened, limits, None, &mut visit)?;
+        Ok(opened.info)
+    })
 }
 
 struct Opened {
