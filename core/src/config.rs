@@ -46,6 +46,8 @@ pub struct EngineConfig {
     pub detection: DetectionConfig,
     /// Quality gate thresholds.
     pub quality: QualityConfig,
+    /// Videos and shot sets: frames sampled, frames needed for a verdict, work bounds.
+    pub video: VideoConfig,
     /// What outlives a call. `none` keeps nothing; `metadata` hands ids, timings, sizes and
     /// resolutions to the observer registered on the engine.
     pub retention: Retention,
@@ -66,6 +68,7 @@ impl Default for EngineConfig {
             decode: DecodeConfig::default(),
             detection: DetectionConfig::default(),
             quality: QualityConfig::default(),
+            video: VideoConfig::default(),
             retention: Retention::None,
         }
     }
@@ -116,6 +119,7 @@ impl EngineConfig {
         if !matches!(self.decode.max_jpeg_scale, 1 | 2 | 4 | 8) {
             return bad("decode.max_jpeg_scale must be 1, 2, 4 or 8");
         }
+        self.video.validate()?;
         Ok(())
     }
 
@@ -178,6 +182,62 @@ impl Default for Limits {
             max_pixels: 50_000_000,
             max_dimension: 16_384,
         }
+    }
+}
+
+/// Most frames one video or shot set may sample (each sampled frame is a full analysis).
+pub const MAX_SAMPLED_FRAMES: usize = 64;
+
+/// Videos (MP4, MOV, WebM) and shot sets (ZIP archives of frames, or a list of raw frames):
+/// each is one media whose verdict aggregates its sampled frames. See `docs/VIDEO.md`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct VideoConfig {
+    /// Frames analysed per media, spread evenly over it (first and last included), 1..=64.
+    pub frames: usize,
+    /// Frames with one good face (a liveness score) needed for a verdict; capped at the
+    /// number of frames sampled. With fewer, the media is `FAILED`.
+    pub min_usable_frames: usize,
+    /// Longest clip, milliseconds (checked from the headers before decoding).
+    pub max_duration_ms: u64,
+    /// Most frames in a clip: every frame up to the last sampled one is decoded.
+    pub max_frames: usize,
+    /// Most pixels per coded video picture.
+    pub max_pixels: u64,
+    /// Longest coded side of a video picture, pixels.
+    pub max_side: u32,
+    /// Shot set (ZIP) limits, all checked before anything is extracted.
+    pub shot_set: crate::shotset::ShotSetLimits,
+}
+
+impl Default for VideoConfig {
+    fn default() -> Self {
+        VideoConfig {
+            frames: 8,
+            min_usable_frames: 3,
+            max_duration_ms: 30_000,
+            max_frames: 1_800,
+            max_pixels: 1920 * 1088,
+            max_side: 1920,
+            shot_set: crate::shotset::ShotSetLimits::default(),
+        }
+    }
+}
+
+impl VideoConfig {
+    /// Checks ranges.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(Error::Config(m));
+        if self.frames == 0 || self.frames > MAX_SAMPLED_FRAMES {
+            return bad(format!("video.frames must be within 1..={MAX_SAMPLED_FRAMES}"));
+        }
+        if self.min_usable_frames == 0 {
+            return bad("video.min_usable_frames must be at least 1".to_owned());
+        }
+        if self.max_duration_ms == 0 || self.max_frames == 0 || self.max_pixels == 0 || self.max_side == 0 {
+            return bad("video limits must be positive".to_owned());
+        }
+        self.shot_set.validate()
     }
 }
 

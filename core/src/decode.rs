@@ -132,8 +132,9 @@ impl PixelFormat {
 /// What was decoded (reported in results; never pixels).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct ImageInfo {
-    /// Container format: `jpeg`, `png`, `webp`, `bmp`, `gif` for encoded media; `raw_rgb8`,
-    /// `raw_bgr8`, `raw_rgba8`, `raw_bgra8` for raw pixels.
+    /// Container format: `jpeg`, `png`, `webp`, `bmp`, `gif` for encoded images; `raw_rgb8`,
+    /// `raw_bgr8`, `raw_rgba8`, `raw_bgra8` for raw pixels; `mp4`, `matroska` (videos), `zip`
+    /// (shot sets) and `raw_frames` for multi-frame media, whose size is the best shot's.
     pub format: String,
     /// Width in pixels of the upright frame (after EXIF orientation is applied).
     pub width: u32,

@@ -464,6 +464,8 @@ impl Engine {
             tag,
             liveness: options.liveness_for(tag),
             embed,
+            landmarks: false,
+            frames: options.video_frames.unwrap_or(cfg.video.frames),
         };
         let started = SystemTime::now();
         let (result, error, embedding) = self.inner.pipeline.analyze_embed(media, &ctx, cfg);

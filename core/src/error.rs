@@ -124,6 +124,15 @@ pub enum Error {
         /// Process id of the caller.
         pid: u32,
     },
+
+    /// A shot set (ZIP archive of frames) refused before anything was extracted: too many
+    /// entries, an entry or the total over the size limits, a compression ratio that marks a
+    /// zip bomb, an entry that lies about its size, or no image entry at all.
+    #[error("shot set archive rejected: {reason}")]
+    ArchiveRejected {
+        /// Which limit or rule was broken, with the values.
+        reason: String,
+    },
 }
 
 /// Category of an error, used by front doors to pick a host exception type.
@@ -166,6 +175,7 @@ impl Error {
             Error::UnsupportedCodec(_) => 15,
             Error::Forked { .. } => 16,
             Error::VideoTooLong { .. } => 17,
+            Error::ArchiveRejected { .. } => 18,
         }
     }
 
@@ -189,6 +199,7 @@ impl Error {
             Error::UnsupportedCodec(_) => "unsupported_codec",
             Error::Forked { .. } => "forked",
             Error::VideoTooLong { .. } => "video_too_long",
+            Error::ArchiveRejected { .. } => "archive_rejected",
         }
     }
 
@@ -202,7 +213,8 @@ impl Error {
             | Error::ImageTooLarge { .. }
             | Error::TooManyMedia { .. }
             | Error::UnsupportedCodec(_)
-            | Error::VideoTooLong { .. } => ErrorCategory::InvalidInput,
+            | Error::VideoTooLong { .. }
+            | Error::ArchiveRejected { .. } => ErrorCategory::InvalidInput,
             Error::Busy { .. } => ErrorCategory::Busy,
             Error::RuntimeNotFound(_) => ErrorCategory::RuntimeNotFound,
             Error::Model(_) => ErrorCategory::Model,
@@ -233,6 +245,7 @@ impl Error {
         (15, "unsupported_codec"),
         (16, "forked"),
         (17, "video_too_long"),
+        (18, "archive_rejected"),
     ];
 }
 
@@ -272,6 +285,7 @@ mod tests {
             Error::UnsupportedCodec(String::new()),
             Error::Forked { created_pid: 1, pid: 2 },
             Error::VideoTooLong { reason: String::new() },
+            Error::ArchiveRejected { reason: String::new() },
         ];
         assert_eq!(samples.len(), Error::CODES.len());
         for (e, (code, name)) in samples.iter().zip(Error::CODES) {

@@ -155,6 +155,24 @@ impl BoxF {
     }
 }
 
+/// `n` indices spread evenly over `0..total`, first and last included, without duplicates.
+pub fn sample_indices(total: usize, n: usize) -> Vec<usize> {
+    if total == 0 || n == 0 {
+        return Vec::new();
+    }
+    if n >= total {
+        return (0..total).collect();
+    }
+    if n == 1 {
+        return vec![(total - 1) / 2];
+    }
+    // round(k * (total - 1) / (n - 1)), in integers.
+    let (t, m) = (total as u128 - 1, n as u128 - 1);
+    let mut out: Vec<usize> = (0..n as u128).map(|k| ((2 * k * t + m) / (2 * m)) as usize).collect();
+    out.dedup();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

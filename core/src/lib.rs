@@ -34,6 +34,8 @@ pub mod report;
 pub mod request;
 pub mod resize;
 pub mod runtime;
+pub mod sequence;
+pub mod shotset;
 pub mod stats;
 #[cfg(test)]
 mod testutil;
@@ -43,10 +45,10 @@ pub mod video;
 /// Version of the ozinstant engine (all front doors share it).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-pub use config::{EngineConfig, FacePolicy, Limits, Retention};
+pub use config::{EngineConfig, FacePolicy, Limits, Retention, VideoConfig};
 pub use decode::{ImageInfo, PixelFormat};
 pub use engine::{Engine, MetadataEvent, Observer, Reservation};
 pub use error::{Error, ErrorCategory, Result};
 pub use report::{BiometryReport, FailReason, MediaResult, RequestResult, Resolution};
-pub use request::{AnalysisKind, AnalyzeOptions, Media, MediaRef, MediaSource, MediaTag, Request};
+pub use request::{AnalysisKind, AnalyzeOptions, Media, MediaRef, MediaSource, MediaTag, RawFrame, Request};
 pub use stats::Stats;

@@ -44,6 +44,11 @@ pub struct MediaContext<'a> {
     pub liveness: bool,
     /// Compute the face's embedding (biometry).
     pub embed: bool,
+    /// Compute landmarks even when `detection.landmarks` is off (the frames of a video or shot
+    /// set whose best shot biometry will embed).
+    pub landmarks: bool,
+    /// Frames to sample from a video or shot set.
+    pub frames: usize,
 }
 
 /// The loaded models. The biometry embedder is loaded on first use.
@@ -143,7 +148,46 @@ impl Pipeline {
     /// [`analyze`](Self::analyze), also returning the analysed face's L2-normalised embedding
     /// when `ctx.embed` is set and a single usable face was found (zeroized on drop), and the
     /// time spent embedding, milliseconds.
+    ///
+    /// A path is read once (capped at `limits.max_bytes_per_media`); then the content decides:
+    /// a video or a shot set goes through [`sequence`](crate::sequence), anything else is
+    /// decoded as one image.
     pub fn analyze_embed(
+        &self,
+        media: MediaRef<'_>,
+        ctx: &MediaContext<'_>,
+        config: &EngineConfig,
+    ) -> (MediaResult, Option<Error>, Option<FaceEmbedding>) {
+        let start = Instant::now();
+        let read;
+        let media = match media {
+            MediaRef::Path(p) => match read_file(p, &config.limits) {
+                Ok(bytes) => {
+                    read = bytes;
+                    MediaRef::Bytes(&read)
+                }
+                Err(e) => {
+                    let mut r = failed(ctx, &e);
+                    r.timings.decode_ms = ms(start);
+                    r.timings.total_ms = r.timings.decode_ms;
+                    return (r, Some(e), None);
+                }
+            },
+            other => other,
+        };
+        let read_ms = ms(start);
+        let (mut result, error, embedding) = match crate::sequence::kind_of(media) {
+            Some(kind) => crate::sequence::analyze(self, kind, media, ctx, config),
+            None => self.analyze_image(media, ctx, config),
+        };
+        result.timings.decode_ms = round3(result.timings.decode_ms + read_ms);
+        result.timings.total_ms = ms(start);
+        (result, error, embedding)
+    }
+
+    /// One image (encoded bytes or raw pixels): decode, then [`analyze_frame`](Self::analyze_frame),
+    /// decoding again at full size when a reduced JPEG decode was not enough.
+    pub(crate) fn analyze_image(
         &self,
         media: MediaRef<'_>,
         ctx: &MediaContext<'_>,
@@ -159,21 +203,13 @@ impl Pipeline {
             timings.decode_ms = round3(timings.decode_ms + ms(t));
             let (frame, info) = match decoded {
                 Ok(v) => v,
-                Err(e) => {
-                    let r =
-                        MediaResult::from_error(ctx.request_id, ctx.media_index, ctx.label.clone(), ctx.threshold, &e);
-                    break (r, Some(e));
-                }
+                Err(e) => break (failed(ctx, &e), Some(e)),
             };
             match self.analyze_frame(&frame, info, ctx, config, &mut timings, &mut embedding) {
                 Ok(Some(r)) => break (r, None),
                 // The reduced frame was not enough: analyse the full-size frame.
                 Ok(None) => reduction = decode::Reduction::NONE,
-                Err(e) => {
-                    let r =
-                        MediaResult::from_error(ctx.request_id, ctx.media_index, ctx.label.clone(), ctx.threshold, &e);
-                    break (r, Some(e));
-                }
+                Err(e) => break (failed(ctx, &e), Some(e)),
             }
         };
         if error.is_some() {
@@ -215,6 +251,7 @@ impl Pipeline {
             image: Some(info),
             timings: Timings::default(),
             error: None,
+            sequence: None,
         };
 
         // Detect: the liveness box at the original ~192² input, faces counted at a larger one.
@@ -241,7 +278,9 @@ impl Pipeline {
         let t = Instant::now();
         let landmarks: Option<Landmarks5> = match primary.landmarks {
             Some(l) => Some(l),
-            None if config.detection.landmarks || ctx.embed => Some(self.mtcnn.landmarks(frame, &primary.bbox)?.0),
+            None if config.detection.landmarks || ctx.embed || ctx.landmarks => {
+                Some(self.mtcnn.landmarks(frame, &primary.bbox)?.0)
+            }
             None => None,
         };
         timings.landmarks_ms = ms(t);
@@ -413,8 +452,36 @@ fn full_size_rect(r: [u32; 4], scale: u32, full: (u32, u32)) -> [u32; 4] {
     ]
 }
 
-/// Reads and decodes a media into an upright RGB frame, enforcing the limits. A large JPEG may
-/// be decoded at reduced size (`reduction`, see [`decode::decode_reduced`]).
+/// A `FAILED/INPUT_ERROR` result for `ctx`'s media.
+pub(crate) fn failed(ctx: &MediaContext<'_>, e: &Error) -> MediaResult {
+    let mut r = MediaResult::from_error(ctx.request_id, ctx.media_index, ctx.label.clone(), ctx.threshold, e);
+    r.tag = ctx.tag;
+    if !ctx.liveness {
+        r.analysis = "detection".to_owned();
+    }
+    r
+}
+
+/// Reads a file, refusing more than `limits.max_bytes_per_media` bytes (checked from its
+/// metadata, and again while reading, since a file can grow). The bytes are zeroized on drop.
+pub fn read_file(path: &std::path::Path, limits: &crate::config::Limits) -> Result<Zeroizing<Vec<u8>>> {
+    let io = |e: std::io::Error| Error::Io { path: path.to_path_buf(), message: e.to_string() };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let len = file.metadata().map_err(io)?.len();
+    if len > limits.max_bytes_per_media {
+        return Err(Error::MediaTooLarge { size: len, limit: limits.max_bytes_per_media });
+    }
+    let mut buf = Zeroizing::new(Vec::with_capacity(len as usize));
+    file.take(limits.max_bytes_per_media + 1).read_to_end(&mut buf).map_err(io)?;
+    if buf.len() as u64 > limits.max_bytes_per_media {
+        return Err(Error::MediaTooLarge { size: buf.len() as u64, limit: limits.max_bytes_per_media });
+    }
+    Ok(buf)
+}
+
+/// Reads and decodes an image media into an upright RGB frame, enforcing the limits. A large
+/// JPEG may be decoded at reduced size (`reduction`, see [`decode::decode_reduced`]). Raw
+/// frames (a multi-frame media) are not one image: they give `invalid_input`.
 pub fn load_frame(
     media: MediaRef<'_>,
     config: &EngineConfig,
@@ -426,25 +493,12 @@ pub fn load_frame(
         MediaRef::Pixels { data, format, width, height, stride } => {
             decode::from_pixels(data, format, width, height, stride, limits)
         }
-        MediaRef::Path(p) => {
-            let io = |e: std::io::Error| Error::Io { path: p.to_path_buf(), message: e.to_string() };
-            let file = std::fs::File::open(p).map_err(io)?;
-            let len = file.metadata().map_err(io)?.len();
-            if len > limits.max_bytes_per_media {
-                return Err(Error::MediaTooLarge { size: len, limit: limits.max_bytes_per_media });
-            }
-            let mut buf = Zeroizing::new(Vec::with_capacity(len as usize));
-            // `take` guards against files that grow while being read.
-            file.take(limits.max_bytes_per_media + 1).read_to_end(&mut buf).map_err(io)?;
-            if buf.len() as u64 > limits.max_bytes_per_media {
-                return Err(Error::MediaTooLarge { size: buf.len() as u64, limit: limits.max_bytes_per_media });
-            }
-            decode::decode_reduced(&buf, limits, reduction)
-        }
+        MediaRef::Path(p) => decode::decode_reduced(&read_file(p, limits)?, limits, reduction),
+        MediaRef::Frames(_) => Err(Error::InvalidInput("raw frames are a multi-frame media, not one image".into())),
     }
 }
 
-fn ms(since: Instant) -> f64 {
+pub(crate) fn ms(since: Instant) -> f64 {
     round3(since.elapsed().as_secs_f64() * 1000.0)
 }
 
@@ -452,11 +506,11 @@ fn round2(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
 
-fn round3(v: f64) -> f64 {
+pub(crate) fn round3(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
 }
 
-fn round6(v: f64) -> f64 {
+pub(crate) fn round6(v: f64) -> f64 {
     (v * 1e6).round() / 1e6
 }
 

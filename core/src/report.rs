@@ -12,8 +12,9 @@ use crate::quality::QualityReport;
 use crate::request::MediaTag;
 
 /// Version of the result format: the major number changes on incompatible changes, the minor
-/// one on additions (1.1: media tags, `detection`-only media, the `biometry` section).
-pub const SCHEMA_VERSION: &str = "1.1";
+/// one on additions (1.1: media tags, `detection`-only media, the `biometry` section; 1.2:
+/// videos and shot sets, the `sequence` section).
+pub const SCHEMA_VERSION: &str = "1.2";
 
 /// Outcome of one analysis, as Oz's Instant API names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -177,6 +178,124 @@ pub struct MediaResult {
     /// Present when the media could not be analysed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<ErrorInfo>,
+    /// Present for a video or a shot set: the sampled frames, each one's outcome, the
+    /// aggregation rule and the best shot. The media's `faces`, `quality` and `liveness` are
+    /// then the best shot's, and `confidence_spoofing` is the aggregate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<SequenceReport>,
+}
+
+/// What kind of multi-frame media a [`SequenceReport`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SequenceKind {
+    /// An encoded video (MP4, MOV, WebM).
+    Video,
+    /// A ZIP archive of images.
+    ShotSet,
+    /// Raw frames handed over in memory.
+    Frames,
+}
+
+/// Facts about a video, from its headers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct VideoReport {
+    /// Container: `mp4` (MP4, MOV, fragmented MP4) or `matroska` (WebM).
+    pub container: String,
+    /// Codec: `h264`, `hevc` or `vp9`.
+    pub codec: String,
+    /// Displayed width (after rotation), pixels.
+    pub width: u32,
+    /// Displayed height (after rotation), pixels.
+    pub height: u32,
+    /// Clockwise display rotation applied to the frames, degrees.
+    pub rotation: u16,
+    /// Duration, milliseconds.
+    pub duration_ms: u64,
+    /// Frames in the clip.
+    pub frame_count: usize,
+    /// Mean frame rate.
+    pub fps: f64,
+}
+
+/// One sampled frame of a video or shot set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FrameResult {
+    /// The frame's index in the media: presentation order for a video, name order among the
+    /// image entries for a shot set, list position for raw frames.
+    pub index: usize,
+    /// Presentation time, milliseconds (videos only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp_ms: Option<u64>,
+    /// Entry name (shot sets only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The frame's own outcome, as for a photo.
+    pub resolution: Resolution,
+    /// Why the frame failed; `null` unless `resolution` is `FAILED`.
+    pub reason: Option<FailReason>,
+    /// The frame's `confidence_spoofing`; `null` when liveness did not run on it.
+    pub confidence_spoofing: Option<f64>,
+    /// Detector confidence of the analysed face; `null` without a face.
+    pub face_score: Option<f64>,
+    /// Best-shot score, 0..1 (see [`SequenceReport::best_shot`]); `null` without a face.
+    pub quality_score: Option<f64>,
+    /// Failed quality checks of the analysed face.
+    pub quality_failed: Vec<String>,
+    /// Why the frame could not be read (a shot set entry that is not a valid image).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<ErrorInfo>,
+    /// Time spent on the frame, milliseconds.
+    pub total_ms: f64,
+}
+
+/// The frame chosen for the media's details and for biometry.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct BestShot {
+    /// Position of the frame in `sequence.frames`.
+    pub frame: usize,
+    /// The frame's index in the media (as [`FrameResult::index`]).
+    pub index: usize,
+    /// Presentation time, milliseconds (videos only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp_ms: Option<u64>,
+    /// Entry name (shot sets only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its best-shot score, 0..1.
+    pub quality_score: f64,
+}
+
+/// How a video or shot set was judged from its frames.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SequenceReport {
+    /// `video`, `shot_set` or `frames`.
+    pub kind: SequenceKind,
+    /// Video facts; `null` unless `kind` is `video`.
+    pub video: Option<VideoReport>,
+    /// Frames in the media (video frames, image entries of a shot set, raw frames).
+    pub total_frames: usize,
+    /// Entries of a shot set that are not images (directories, `__MACOSX/`, other files).
+    #[serde(default)]
+    pub skipped_entries: usize,
+    /// Frames analysed: spread evenly over the media, first and last included.
+    pub sampled: usize,
+    /// Sampled frames with one good face and a score (liveness), or with a face (detection).
+    pub usable: usize,
+    /// Usable frames needed for a verdict: `video.min_usable_frames`, capped at `sampled`.
+    pub min_usable: usize,
+    /// `median_confidence_spoofing`: the media's `confidence_spoofing` is the median over the
+    /// usable frames (the mean of the two middle values for an even count), judged against
+    /// the threshold like a photo's. With too few usable frames the media is `FAILED` with
+    /// the most frequent frame failure as its reason.
+    pub aggregation: String,
+    /// The usable frame with the highest `quality_score`
+    /// (`face_score × sharpness/(sharpness + 4·min_sharpness) × cos(yaw) × cos(roll)`):
+    /// the media's `faces`, `quality` and `liveness` are its, and biometry compares it.
+    /// `null` without a usable frame.
+    pub best_shot: Option<BestShot>,
+    /// Every sampled frame, in order.
+    pub frames: Vec<FrameResult>,
 }
 
 impl MediaResult {
@@ -204,6 +323,7 @@ impl MediaResult {
             image: None,
             timings: Timings::default(),
             error: Some(err.into()),
+            sequence: None,
         }
     }
 

@@ -15,7 +15,8 @@ use crate::error::{Error, Result};
 
 /// Where a media's content comes from.
 pub enum MediaSource {
-    /// Encoded image bytes (JPEG, PNG, WebP, BMP, GIF; the format is sniffed from content).
+    /// Encoded media: an image (JPEG, PNG, WebP, BMP, GIF), a video (MP4, MOV, WebM) or a shot
+    /// set (ZIP of images). The kind is sniffed from the content.
     Bytes(Zeroizing<Vec<u8>>),
     /// A file to read. The engine opens it read-only; the bytes read are zeroized after use.
     Path(PathBuf),
@@ -32,6 +33,48 @@ pub enum MediaSource {
         /// Bytes per row (0 = tightly packed).
         stride: usize,
     },
+    /// Several raw frames forming one media, like the frames of a selfie video or a shot set:
+    /// the verdict aggregates them (see `docs/VIDEO.md`).
+    Frames(Vec<RawFrame>),
+}
+
+/// One raw frame of a [`MediaSource::Frames`] media. The buffer is zeroized on drop.
+pub struct RawFrame {
+    /// Pixel data, `stride * (height - 1) + width * bpp` bytes at least.
+    pub data: Zeroizing<Vec<u8>>,
+    /// Channel layout.
+    pub format: PixelFormat,
+    /// Width, pixels.
+    pub width: u32,
+    /// Height, pixels.
+    pub height: u32,
+    /// Bytes per row (0 = tightly packed).
+    pub stride: usize,
+}
+
+impl RawFrame {
+    /// A frame (taken over; zeroized after analysis). `stride` 0 means tightly packed.
+    pub fn new(data: impl Into<Vec<u8>>, format: PixelFormat, width: u32, height: u32, stride: usize) -> Self {
+        RawFrame { data: Zeroizing::new(data.into()), format, width, height, stride }
+    }
+
+    /// Borrowed view of this frame as a pixels media.
+    pub fn as_media_ref(&self) -> MediaRef<'_> {
+        MediaRef::Pixels {
+            data: &self.data,
+            format: self.format,
+            width: self.width,
+            height: self.height,
+            stride: self.stride,
+        }
+    }
+}
+
+impl std::fmt::Debug for RawFrame {
+    // Never print content.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RawFrame({:?} {}x{})", self.format, self.width, self.height)
+    }
 }
 
 impl std::fmt::Debug for MediaSource {
@@ -41,6 +84,7 @@ impl std::fmt::Debug for MediaSource {
             MediaSource::Bytes(b) => write!(f, "Bytes({} bytes)", b.len()),
             MediaSource::Path(p) => write!(f, "Path({})", p.display()),
             MediaSource::Pixels { format, width, height, .. } => write!(f, "Pixels({format:?} {width}x{height})"),
+            MediaSource::Frames(frames) => write!(f, "Frames({} frames)", frames.len()),
         }
     }
 }
@@ -66,6 +110,8 @@ pub enum MediaRef<'a> {
         /// Bytes per row (0 = tightly packed).
         stride: usize,
     },
+    /// Raw frames forming one media (a shot set held in memory).
+    Frames(&'a [RawFrame]),
 }
 
 /// What a media is, in Oz's terms. Tags say which media liveness runs on (not on document
@@ -81,9 +127,9 @@ pub enum MediaTag {
     PhotoIdFront,
     /// The back of an identity document.
     PhotoIdBack,
-    /// A frame of a selfie video (the engine analyses images; give a frame).
+    /// A selfie video (MP4, MOV, WebM), or a frame of one.
     VideoSelfie,
-    /// A shot of a selfie shot set (give one shot per media).
+    /// A selfie shot set (a ZIP archive of frames, or raw frames), or one shot of it.
     ShotsetSelfie,
 }
 
@@ -167,6 +213,12 @@ impl Media {
         self
     }
 
+    /// Raw frames forming one media (the frames of a selfie video or a shot set); the
+    /// verdict aggregates them. Taken over; zeroized after analysis.
+    pub fn frames(frames: Vec<RawFrame>) -> Self {
+        Media { source: MediaSource::Frames(frames), label: None, tag: None }
+    }
+
     /// Borrowed view of the content.
     pub fn as_ref(&self) -> MediaRef<'_> {
         match &self.source {
@@ -175,6 +227,7 @@ impl Media {
             MediaSource::Pixels { data, format, width, height, stride } => {
                 MediaRef::Pixels { data, format: *format, width: *width, height: *height, stride: *stride }
             }
+            MediaSource::Frames(frames) => MediaRef::Frames(frames),
         }
     }
 }
@@ -208,6 +261,9 @@ pub struct AnalyzeOptions {
     /// Media tags by position in the request, one entry (a tag or `null`) per media: how the
     /// JSON doors (C, Node) tag media. A tag set on the [`Media`] itself wins. Requests only.
     pub media_tags: Option<Vec<Option<MediaTag>>>,
+    /// Frames to analyse per video or shot set for this call (1..=64); default
+    /// `video.frames` of the engine configuration.
+    pub video_frames: Option<usize>,
 }
 
 impl AnalyzeOptions {
@@ -236,6 +292,14 @@ impl AnalyzeOptions {
         }
         if let Some(id) = &self.request_id {
             validate_request_id(id)?;
+        }
+        if let Some(n) = self.video_frames
+            && !(1..=crate::config::MAX_SAMPLED_FRAMES).contains(&n)
+        {
+            return Err(Error::InvalidInput(format!(
+                "video_frames {n} is outside 1..={}",
+                crate::config::MAX_SAMPLED_FRAMES
+            )));
         }
         Ok(())
     }

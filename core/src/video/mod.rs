@@ -26,6 +26,7 @@ use std::collections::HashSet;
 
 use zeroize::Zeroizing;
 
+pub use crate::frame::sample_indices;
 pub use codec::{Planes, VideoDecoder, YuvPicture, new_decoder};
 pub use container::sniff;
 
@@ -185,24 +186,6 @@ pub struct SampledVideo {
     /// The sampled frames. Fewer than asked if the clip is shorter, or if the decoder produced
     /// no picture for some packet.
     pub frames: Vec<VideoFrame>,
-}
-
-/// `n` indices spread evenly over `0..total`, first and last included, without duplicates.
-pub fn sample_indices(total: usize, n: usize) -> Vec<usize> {
-    if total == 0 || n == 0 {
-        return Vec::new();
-    }
-    if n >= total {
-        return (0..total).collect();
-    }
-    if n == 1 {
-        return vec![(total - 1) / 2];
-    }
-    // round(k * (total - 1) / (n - 1)), in integers.
-    let (t, m) = (total as u128 - 1, n as u128 - 1);
-    let mut out: Vec<usize> = (0..n as u128).map(|k| ((2 * k * t + m) / (2 * m)) as usize).collect();
-    out.dedup();
-    out
 }
 
 /// Reads a clip's headers and checks the limits, without decoding any frame.
