@@ -326,7 +326,7 @@ fn sniff(bytes: &[u8]) -> Result<(ImageFormat, &'static str)> {
             Err(Error::UnsupportedFormat(format!("{other:?} images are not accepted; use JPEG, PNG, WebP, BMP or GIF")))
         }
         Err(_) => Err(Error::UnsupportedFormat(
-            "the content matches no known image signature; use JPEG, PNG, WebP, BMP or GIF".to_owned(),
+            "the content matches no known signature; use an image (JPEG, PNG, WebP, BMP, GIF), a video (MP4, MOV, WebM) or a ZIP shot set".to_owned(),
         )),
     }
 }

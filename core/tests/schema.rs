@@ -57,6 +57,22 @@ fn published_schemas_match_the_code_and_real_results_validate() {
     let value = serde_json::to_value(&biometric).unwrap();
     let errors: Vec<String> = request_validator.iter_errors(&value).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:?}");
+    // Videos, an unsupported clip and raw frames (the `sequence` section) validate too.
+    let (rgb, w, h) = common::upright_rgb("minivision_live_image_T1.jpg");
+    let frames = vec![ozinstant::RawFrame::new(rgb, ozinstant::PixelFormat::Rgb8, w, h, 0)];
+    let media = vec![
+        Media::path(sample("video/h264_high_bframes.mp4")),
+        Media::path(sample("video/vp9.webm")),
+        Media::path(sample("video/unsupported_vp8.webm")),
+        Media::frames(frames),
+    ];
+    let options =
+        AnalyzeOptions { analyses: Some(vec![AnalysisKind::Quality, AnalysisKind::Biometry]), ..Default::default() };
+    let videos = engine().analyze_request(Request::new(media).with_options(options)).unwrap();
+    assert!(videos.media[0].sequence.is_some() && videos.media[3].sequence.is_some());
+    let value = serde_json::to_value(&videos).unwrap();
+    let errors: Vec<String> = request_validator.iter_errors(&value).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:?}");
     // The schema is not vacuous: a result with a bad resolution is rejected.
     let mut bad = serde_json::to_value(&result.media[0]).unwrap();
     bad["resolution"] = "MAYBE".into();
