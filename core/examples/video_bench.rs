@@ -1,5 +1,8 @@
 //! Video decode speed: frames/s of a full decode of each committed clip, and the latency of
-//! what the engine will do per clip (open + decode once + sample 8 frames to RGB).
+//! what the engine does per clip (open + decode once + sample 8 frames to RGB). Then the
+//! engine end to end: one `Engine::analyze` per clip and per sample shot set (decode, 8 frames
+//! through detection, landmarks, quality and liveness, aggregation), after a warm-up. Needs
+//! ONNX Runtime for the second table (`ORT_DYLIB_PATH` or `make ort`).
 //!
 //! ```sh
 //! cargo run -p ozinstant --release --example video_bench [-- ROUNDS] [-- CLIP...]
@@ -10,6 +13,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use ozinstant::video::{self, VideoLimits, VideoOptions};
+use ozinstant::{Engine, EngineConfig, Media};
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
@@ -38,6 +42,7 @@ fn main() {
             clips.push(dir.join(name));
         }
     }
+    let analysed = clips.clone();
     println!(
         "| clip | codec | size | frames | full decode fps | full decode ms | decode + sample 8 ms | per sampled frame ms |"
     );
@@ -70,6 +75,47 @@ fn main() {
             full,
             sampled,
             sampled / 8.0
+        );
+    }
+
+    println!();
+    analysis_table(analysed, rounds);
+}
+
+/// Engine end to end, one media at a time (the pool is not involved), median of `rounds`.
+fn analysis_table(mut media: Vec<PathBuf>, rounds: usize) {
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../samples/shotsets"));
+    media.push(dir.join("live_minivision.zip"));
+    media.push(dir.join("spoof_print_minivision.zip"));
+    let engine = Engine::new(EngineConfig { threads: 1, ..Default::default() }).expect("engine");
+    engine.warm_up().expect("warm up");
+    println!("| media | kind | resolution | sampled / usable | analyse ms | of which decode ms | per frame ms |");
+    println!("|---|---|---|---|---:|---:|---:|");
+    for path in media {
+        let bytes = std::fs::read(&path).expect("read media");
+        let mut total = Vec::new();
+        let mut decode = Vec::new();
+        let mut last = None;
+        for _ in 0..rounds {
+            let t = Instant::now();
+            let r = engine.analyze(Media::bytes(bytes.clone())).expect("analyze");
+            total.push(t.elapsed().as_secs_f64() * 1000.0);
+            decode.push(r.timings.decode_ms);
+            last = Some(r);
+        }
+        let r = last.expect("one round");
+        let seq = r.sequence.as_ref().expect("a sequence");
+        let total = median(total);
+        println!(
+            "| {} | {:?} | {} | {} / {} | {:.1} | {:.1} | {:.1} |",
+            path.file_name().unwrap().to_string_lossy(),
+            seq.kind,
+            r.resolution.as_str(),
+            seq.sampled,
+            seq.usable,
+            total,
+            median(decode),
+            total / seq.sampled as f64
         );
     }
 }

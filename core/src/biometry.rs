@@ -173,6 +173,8 @@ pub fn compare(
         } else {
             match m.reason {
                 Some(FailReason::InputError) => "input_error",
+                // A video or shot set without a best shot: no frame was good enough.
+                _ if m.sequence.is_some() => "no_usable_frame",
                 Some(FailReason::MultipleFaces) => "multiple_faces",
                 _ => "no_face",
             }

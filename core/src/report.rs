@@ -382,8 +382,9 @@ pub struct PairSimilarity {
 pub struct BiometryMedia {
     /// Position of the media in its request.
     pub media_index: usize,
-    /// `compared` (a face was embedded), `no_face`, `multiple_faces`, `input_error` or
-    /// `excluded` (its tag is not in `biometry_tags`).
+    /// `compared` (a face was embedded; for a video or shot set, its best shot's),
+    /// `no_face`, `multiple_faces`, `input_error`, `no_usable_frame` (a video or shot set
+    /// without a best shot) or `excluded` (its tag is not in `biometry_tags`).
     pub status: String,
     /// The L2-normalised 192-d embedding of the face; only with `return_embeddings`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
