@@ -4,7 +4,8 @@
 //! * **Backpressure**: at most `max_in_flight` requests run or wait at once. Past it, every
 //!   entry point fails at once with [`Error::Busy`]; nothing already accepted is dropped.
 //! * **Threads**: requests with several media, batches and [`Engine::submit`] run on the
-//!   engine's own rayon pool; [`Engine::analyze`] of one media runs on the caller's thread.
+//!   engine's own rayon pool; [`Engine::analyze`] of one media runs on the caller's thread
+//!   (the sampled frames of a video or shot set are spread over the pool).
 //! * **Retention**: with `retention = metadata`, the observer set with
 //!   [`Engine::set_observer`] receives one [`MetadataEvent`] per media: ids, times, sizes and
 //!   outcome, never pixels or scores tied to content.
@@ -466,6 +467,7 @@ impl Engine {
             embed,
             landmarks: false,
             frames: options.video_frames.unwrap_or(cfg.video.frames),
+            pool: Some(&self.inner.pool),
         };
         let started = SystemTime::now();
         let (result, error, embedding) = self.inner.pipeline.analyze_embed(media, &ctx, cfg);

@@ -49,6 +49,9 @@ pub struct MediaContext<'a> {
     pub landmarks: bool,
     /// Frames to sample from a video or shot set.
     pub frames: usize,
+    /// Where the frames of a video or shot set are analysed in parallel (the engine's pool);
+    /// `None` analyses them one after the other on the calling thread.
+    pub pool: Option<&'a rayon::ThreadPool>,
 }
 
 /// The loaded models. The biometry embedder is loaded on first use.
