@@ -187,7 +187,8 @@ impl Engine {
         if pid == self.inner.pid { Ok(()) } else { Err(Error::Forked { created_pid: self.inner.pid, pid }) }
     }
 
-    /// Runs every model once on every worker so that the first real calls are not slower.
+    /// Runs every model once on every worker so that the first real calls are not slower,
+    /// including the face embedder, which is otherwise loaded by the first biometry request.
     pub fn warm_up(&self) -> Result<()> {
         self.check_process()?;
         let results: Vec<Result<()>> = self.inner.pool.broadcast(|_| self.inner.pipeline.warm_up());

@@ -122,7 +122,8 @@ impl Pipeline {
         &self.versions
     }
 
-    /// Runs every model once on synthetic input so first calls do not pay for lazy set-up.
+    /// Runs every model once on synthetic input so first calls do not pay for lazy set-up;
+    /// loads the face embedder (biometry) if it was not loaded yet.
     pub fn warm_up(&self) -> Result<()> {
         let w = 480u32;
         let h = 640u32;
@@ -133,6 +134,11 @@ impl Pipeline {
         let b = BoxF { x0: 140.0, y0: 200.0, x1: 340.0, y1: 420.0 };
         self.mtcnn.landmarks(&frame, &b)?;
         liveness::score_face(&self.liveness, &frame, retinaface::int_box(&b))?;
+        // The face embedder too (loaded here if it was not), so that the first biometry
+        // request is not slower either.
+        let (embedder, _) = self.embedder()?;
+        let landmarks: Landmarks5 = [[200.0, 280.0], [280.0, 280.0], [240.0, 320.0], [210.0, 360.0], [270.0, 360.0]];
+        embedder.embed(&frame, &landmarks)?;
         Ok(())
     }
 
