@@ -23,7 +23,7 @@ seconds="${FUZZ_SECONDS:-60}"
 timeout="${FUZZ_TIMEOUT:-60}"
 rss_mb="${FUZZ_RSS_MB:-2048}"
 cargo_fuzz_version="0.13.1"
-all_targets=(decode config_json analyze_bytes analyze_pixels c_api)
+all_targets=(decode config_json analyze_bytes analyze_pixels c_api shotset video)
 targets=("$@")
 [ "${#targets[@]}" -gt 0 ] || targets=("${all_targets[@]}")
 logs="$root/target/fuzz-smoke"
@@ -54,8 +54,13 @@ if [ ! -d corpus/decode ] || [ ! -d corpus/analyze_bytes ]; then
   echo "==> generating seed corpora from samples/"
   cargo run --locked --quiet --example make_seeds -- "$root/samples" corpus
 fi
-mkdir -p corpus/config_json corpus/analyze_pixels corpus/c_api
+mkdir -p corpus/config_json corpus/analyze_pixels corpus/c_api corpus/shotset corpus/video
 cp -n seeds/config/* corpus/config_json/ 2>/dev/null || true
+# The committed sample archives and clips seed the container targets.
+cp -n "$root"/samples/shotsets/*.zip corpus/shotset/ 2>/dev/null || true
+for clip in "$root"/samples/video/*.mp4 "$root"/samples/video/*.mov "$root"/samples/video/*.webm; do
+  cp -n "$clip" corpus/video/ 2>/dev/null || true
+done
 
 passed=0
 failed=0

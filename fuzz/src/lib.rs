@@ -37,6 +37,9 @@ pub fn is_input_error(e: &Error) -> bool {
             | Error::MediaTooLarge { .. }
             | Error::ImageTooLarge { .. }
             | Error::Io { .. }
+            | Error::UnsupportedCodec(_)
+            | Error::VideoTooLong { .. }
+            | Error::ArchiveRejected { .. }
     )
 }
 
@@ -66,6 +69,19 @@ pub fn check_media_result(r: &MediaResult) {
     }
     if let Some(info) = &r.image {
         assert!(info.width > 0 && info.height > 0, "decoded a {}x{} image", info.width, info.height);
+    }
+    if let Some(seq) = &r.sequence {
+        assert_eq!(seq.frames.len(), seq.sampled);
+        assert!(seq.sampled <= seq.total_frames.max(1) && seq.sampled <= 64, "{} of {}", seq.sampled, seq.total_frames);
+        assert!(seq.usable <= seq.sampled && seq.min_usable <= seq.sampled.max(1));
+        match &seq.best_shot {
+            Some(b) => {
+                assert!(b.frame < seq.frames.len() && seq.usable >= seq.min_usable);
+                assert_eq!(seq.frames[b.frame].index, b.index);
+                assert_ne!(r.resolution, Resolution::Failed);
+            }
+            None => assert_eq!(r.resolution, Resolution::Failed, "a verdict without a best shot"),
+        }
     }
     let json = serde_json::to_string(r).expect("result serialises");
     let back: serde_json::Value = serde_json::from_str(&json).expect("result JSON parses");
@@ -132,4 +148,53 @@ pub fn repeat_to(pattern: &[u8], len: usize) -> Vec<u8> {
 /// The four pixel formats, indexed by a fuzzed byte.
 pub fn pixel_format(b: u8) -> PixelFormat {
     [PixelFormat::Rgb8, PixelFormat::Bgr8, PixelFormat::Rgba8, PixelFormat::Bgra8][usize::from(b % 4)]
+}
+
+/// The error code analysing encoded `bytes` must give with `config` (0 = no input error):
+/// computed independently of the pipeline from the decoding layers. An image: its decode. A
+/// video (`ftyp`/EBML): the video layer with the engine's limits (no frame is an error). A
+/// shot set (ZIP): the archive checks, then an error only when every sampled entry fails to
+/// decode (the first entry's error).
+pub fn bytes_status(bytes: &[u8], config: &EngineConfig) -> u32 {
+    use ozinstant::report::SequenceKind;
+    let code = |r: Result<(), Error>| r.err().map_or(0, |e| e.code());
+    match ozinstant::sequence::kind_of(ozinstant::MediaRef::Bytes(bytes)) {
+        Some(SequenceKind::Video) => {
+            let v = &config.video;
+            let options = ozinstant::video::VideoOptions {
+                frames: v.frames,
+                limits: ozinstant::video::VideoLimits {
+                    max_bytes: config.limits.max_bytes_per_media,
+                    max_duration_ms: v.max_duration_ms,
+                    max_frames: v.max_frames,
+                    max_pixels: v.max_pixels,
+                    max_side: v.max_side,
+                },
+            };
+            match ozinstant::video::decode(bytes, &options) {
+                Ok(video) if video.frames.is_empty() => 3,
+                other => code(other.map(drop)),
+            }
+        }
+        Some(SequenceKind::ShotSet) => {
+            let set = ozinstant::shotset::read(
+                bytes,
+                config.limits.max_bytes_per_media,
+                &config.video.shot_set,
+                config.video.frames,
+            );
+            match set {
+                Err(e) => e.code(),
+                Ok(set) => {
+                    let codes: Vec<u32> = set
+                        .entries
+                        .iter()
+                        .map(|e| code(ozinstant::decode::decode(&e.bytes, &config.limits).map(drop)))
+                        .collect();
+                    if codes.iter().all(|&c| c != 0) { codes.first().copied().unwrap_or(0) } else { 0 }
+                }
+            }
+        }
+        _ => code(ozinstant::decode::decode(bytes, &config.limits).map(drop)),
+    }
 }
