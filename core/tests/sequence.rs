@@ -271,6 +271,12 @@ fn raw_frames_are_one_media() {
     let short = || Media::frames(vec![RawFrame::new(vec![0u8; 10], PixelFormat::Rgb8, w, h, 0)]);
     assert_eq!(analyze_err(short()).name(), "invalid_input");
     assert_eq!(in_request(short()).reason, Some(FailReason::InputError));
+    // More frames than `video.max_frames`: refused before any is analysed.
+    let mut config = EngineConfig::default();
+    config.video.max_frames = 2;
+    let strict = Engine::new(config).unwrap();
+    let three = (0..3).map(|_| RawFrame::new(rgb.clone(), PixelFormat::Rgb8, w, h, 0)).collect();
+    assert_eq!(strict.analyze(Media::frames(three)).unwrap_err().name(), "video_too_long");
 }
 
 #[test]
