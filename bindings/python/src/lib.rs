@@ -1,7 +1,8 @@
 //! Python bindings of ozinstant: the native half of the `ozinstant` package (`ozinstant._ozinstant`).
 //!
 //! Deliberately thin. It converts Python inputs into borrowed [`MediaRef`]s (or owned [`Media`]
-//! where the core needs ownership), runs the core with the GIL released (`py.detach`), hands
+//! where the core needs ownership; raw frames are always copied into [`RawFrame`]s, with the
+//! GIL released), runs the core with the GIL released (`py.detach`), hands
 //! results back as the core's JSON text, and maps [`Error`]s onto the exception classes defined
 //! in `python/ozinstant/_errors.py` by [`Error::category`], [`Error::code`] and [`Error::name`].
 //! Everything else (keyword arguments, result objects, asyncio futures) lives in the Python
@@ -10,13 +11,13 @@
 use std::path::{Path, PathBuf};
 
 use ozinstant::{
-    AnalyzeOptions, Engine, EngineConfig, Error, ErrorCategory, Media, MediaRef, MediaTag, PixelFormat, Request,
-    RequestResult,
+    AnalyzeOptions, Engine, EngineConfig, Error, ErrorCategory, Media, MediaRef, MediaResult, MediaTag, PixelFormat,
+    RawFrame, Request, RequestResult,
 };
 use pyo3::exceptions::PyTypeError;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyString};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
 /// Name of the Python module holding the exception classes and `_from_native`.
 const ERRORS_MODULE: &str = "ozinstant._errors";
@@ -79,13 +80,120 @@ enum Input<'py> {
     Pixels {
         /// Keeps the array (and so its buffer) alive for the whole call.
         _obj: Bound<'py, PyAny>,
-        ptr: usize,
-        len: usize,
-        format: PixelFormat,
-        width: u32,
-        height: u32,
-        stride: usize,
+        view: PixelView,
     },
+    /// Raw frames forming one media (`ozinstant.Frames`, which the Python layer hands over as
+    /// a `list` of arrays): each frame is an array as for [`Input::Pixels`].
+    Frames {
+        /// Keeps every array alive for the whole call (not the list, which the caller could
+        /// empty from another thread while the GIL is released).
+        _objs: Vec<Bound<'py, PyAny>>,
+        views: Vec<PixelView>,
+    },
+}
+
+/// Where a uint8 array's pixels are, from its `__array_interface__`.
+#[derive(Clone, Copy)]
+struct PixelView {
+    ptr: usize,
+    len: usize,
+    format: PixelFormat,
+    width: u32,
+    height: u32,
+    stride: usize,
+}
+
+impl PixelView {
+    /// The pixels, borrowed.
+    ///
+    /// SAFETY (for callers: only [`Input::media_ref`], whose `Input` holds the array): `ptr`/
+    /// `len` come from the array's `__array_interface__` and cover `stride * (height - 1) +
+    /// width * channels` bytes of its buffer, which numpy guarantees to be allocated for this
+    /// shape and these strides. The `Input` holds a strong reference to the array for as long
+    /// as this borrow lives, so the array cannot be freed, and numpy refuses to resize an array
+    /// that is referenced elsewhere. The bytes are only read. A caller that writes into the
+    /// array from another thread during the call gets a torn image, the same contract as any
+    /// buffer consumer.
+    unsafe fn frame(&self) -> FrameRef<'_> {
+        let data = unsafe { std::slice::from_raw_parts(self.ptr as *const u8, self.len) };
+        FrameRef { data, format: self.format, width: self.width, height: self.height, stride: self.stride }
+    }
+}
+
+/// Borrowed pixels of one array (`Send`: it can cross into `py.detach`).
+#[derive(Clone, Copy)]
+struct FrameRef<'a> {
+    data: &'a [u8],
+    format: PixelFormat,
+    width: u32,
+    height: u32,
+    stride: usize,
+}
+
+impl<'a> FrameRef<'a> {
+    fn media_ref(self) -> MediaRef<'a> {
+        MediaRef::Pixels {
+            data: self.data,
+            format: self.format,
+            width: self.width,
+            height: self.height,
+            stride: self.stride,
+        }
+    }
+
+    /// An owned copy (zeroized by the core after analysis).
+    fn to_raw_frame(self) -> RawFrame {
+        RawFrame::new(self.data, self.format, self.width, self.height, self.stride)
+    }
+}
+
+/// A borrowed media: one image, video or shot set the core can read in place, or raw frames,
+/// which the core takes as owned [`RawFrame`]s (copied from these views with the GIL released).
+enum Borrowed<'a> {
+    One(MediaRef<'a>),
+    Frames(Vec<FrameRef<'a>>),
+}
+
+impl Borrowed<'_> {
+    fn raw_frames(frames: &[FrameRef<'_>]) -> Vec<RawFrame> {
+        frames.iter().map(|f| f.to_raw_frame()).collect()
+    }
+
+    /// Analyses this media on the calling thread (`Engine::analyze_ref`).
+    fn analyze(
+        &self,
+        engine: &Engine,
+        label: Option<String>,
+        options: &AnalyzeOptions,
+    ) -> ozinstant::Result<MediaResult> {
+        match self {
+            Borrowed::One(m) => engine.analyze_ref(*m, label, options),
+            Borrowed::Frames(frames) => {
+                let raw = Self::raw_frames(frames);
+                engine.analyze_ref(MediaRef::Frames(&raw), label, options)
+            }
+        }
+    }
+
+    /// An owned copy, for the core entry points that take ownership (`analyze_request`,
+    /// `analyze_batch`, `submit`). The copies are zeroized by the core.
+    fn to_owned_media(&self, label: Option<String>) -> Media {
+        let m = match self {
+            Borrowed::One(MediaRef::Bytes(b)) => Media::bytes(*b),
+            Borrowed::One(MediaRef::Path(p)) => Media::path(Path::to_path_buf(p)),
+            Borrowed::One(MediaRef::Pixels { data, format, width, height, stride }) => {
+                Media::pixels(*data, *format, *width, *height, *stride)
+            }
+            Borrowed::One(MediaRef::Frames(raw)) => Media::frames(
+                raw.iter().map(|f| RawFrame::new(&f.data[..], f.format, f.width, f.height, f.stride)).collect(),
+            ),
+            Borrowed::Frames(frames) => Media::frames(Self::raw_frames(frames)),
+        };
+        match label {
+            Some(l) => m.with_label(l),
+            None => m,
+        }
+    }
 }
 
 impl<'py> Input<'py> {
@@ -100,23 +208,40 @@ impl<'py> Input<'py> {
             return Ok(Input::Path(path, label));
         }
         if let Ok(interface) = obj.getattr(intern!(py, "__array_interface__")) {
-            return Self::pixels(py, obj, &interface, color_order);
+            let view = Self::pixels(py, &interface, color_order)?;
+            return Ok(Input::Pixels { _obj: obj.clone(), view });
+        }
+        if let Ok(list) = obj.cast::<PyList>() {
+            return Self::frames(py, list, color_order);
         }
         Err(PyTypeError::new_err(format!(
-            "expected bytes, a path or a uint8 numpy array, got {}",
-            obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into())
+            "expected bytes, a path, a uint8 numpy array or ozinstant.Frames, got {}",
+            type_name(obj)
         )))
+    }
+
+    /// Raw frames: a non-empty list of uint8 arrays, each checked as [`Self::pixels`] does.
+    fn frames(py: Python<'py>, list: &Bound<'py, PyList>, color_order: &str) -> PyResult<Input<'py>> {
+        if list.is_empty() {
+            return Err(invalid_input(py, "a frames media needs at least one frame"));
+        }
+        let mut objs = Vec::with_capacity(list.len());
+        let mut views = Vec::with_capacity(list.len());
+        for (i, frame) in list.iter().enumerate() {
+            let interface = frame.getattr(intern!(py, "__array_interface__")).map_err(|_| {
+                PyTypeError::new_err(format!("frame {i}: expected a uint8 numpy array, got {}", type_name(&frame)))
+            })?;
+            let view = Self::pixels(py, &interface, color_order)?;
+            objs.push(frame);
+            views.push(view);
+        }
+        Ok(Input::Frames { _objs: objs, views })
     }
 
     /// Reads the geometry of an H×W×C uint8 array whose pixels are packed (`strides[1:] ==
     /// (C, 1)`); rows may be padded (a row slice of a larger image). Anything else is refused:
     /// the Python layer copies such arrays with `np.ascontiguousarray` first.
-    fn pixels(
-        py: Python<'py>,
-        obj: &Bound<'py, PyAny>,
-        interface: &Bound<'py, PyAny>,
-        color_order: &str,
-    ) -> PyResult<Input<'py>> {
+    fn pixels(py: Python<'py>, interface: &Bound<'py, PyAny>, color_order: &str) -> PyResult<PixelView> {
         let interface =
             interface.cast::<PyDict>().map_err(|_| invalid_input(py, "__array_interface__ is not a dict"))?;
         let get = |key: &str| -> PyResult<Bound<'py, PyAny>> {
@@ -163,27 +288,26 @@ impl<'py> Input<'py> {
             u32::try_from(width).map_err(|_| invalid_input(py, "pixel array is too wide"))?,
             u32::try_from(height).map_err(|_| invalid_input(py, "pixel array is too tall"))?,
         );
-        Ok(Input::Pixels { _obj: obj.clone(), ptr, len, format, width, height, stride })
+        Ok(PixelView { ptr, len, format, width, height, stride })
     }
 
     /// Borrowed view for the core, plus the label reported as `source` (the path as given).
-    fn media_ref(&self) -> (MediaRef<'_>, Option<String>) {
+    fn media_ref(&self) -> (Borrowed<'_>, Option<String>) {
         match self {
-            Input::Bytes(b) => (MediaRef::Bytes(b.as_bytes()), None),
-            Input::Path(p, label) => (MediaRef::Path(p.as_path()), Some(label.clone())),
-            Input::Pixels { ptr, len, format, width, height, stride, .. } => {
-                // SAFETY: `ptr`/`len` come from the array's `__array_interface__` and cover
-                // `stride * (height - 1) + width * channels` bytes of its buffer, which numpy
-                // guarantees to be allocated for this shape and these strides. `_obj` holds a
-                // strong reference for as long as this borrow lives, so the array cannot be
-                // freed, and numpy refuses to resize an array that is referenced elsewhere. The
-                // bytes are only read. A caller that writes into the array from another thread
-                // during the call gets a torn image, the same contract as any buffer consumer.
-                let data = unsafe { std::slice::from_raw_parts(*ptr as *const u8, *len) };
-                (MediaRef::Pixels { data, format: *format, width: *width, height: *height, stride: *stride }, None)
+            Input::Bytes(b) => (Borrowed::One(MediaRef::Bytes(b.as_bytes())), None),
+            Input::Path(p, label) => (Borrowed::One(MediaRef::Path(p.as_path())), Some(label.clone())),
+            // SAFETY: `_obj` keeps the array alive while `self` is borrowed (see `PixelView::frame`).
+            Input::Pixels { view, .. } => (Borrowed::One(unsafe { view.frame() }.media_ref()), None),
+            // SAFETY: `_objs` keeps every array alive while `self` is borrowed.
+            Input::Frames { views, .. } => {
+                (Borrowed::Frames(views.iter().map(|v| unsafe { v.frame() }).collect()), None)
             }
         }
     }
+}
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "?".into())
 }
 
 /// `color_order` (`rgb`/`bgr`, or explicit `rgba`/`bgra`) and the channel count → the layout.
@@ -197,20 +321,6 @@ fn pixel_format(color_order: &str, channels: usize) -> ozinstant::Result<PixelFo
             "color_order {color_order:?} does not fit an array with {channels} channels"
         ))),
         _ => Err(Error::InvalidInput(format!("pixel arrays must have 3 or 4 channels, got {channels}"))),
-    }
-}
-
-/// An owned copy of a borrowed media, for the core entry points that take ownership
-/// (`analyze_request`, `analyze_batch`, `submit`). The copies are zeroized by the core.
-fn to_owned_media(media: MediaRef<'_>, label: Option<String>) -> Media {
-    let m = match media {
-        MediaRef::Bytes(b) => Media::bytes(b),
-        MediaRef::Path(p) => Media::path(Path::to_path_buf(p)),
-        MediaRef::Pixels { data, format, width, height, stride } => Media::pixels(data, format, width, height, stride),
-    };
-    match label {
-        Some(l) => m.with_label(l),
-        None => m,
     }
 }
 
@@ -284,7 +394,8 @@ impl NativeEngine {
     }
 
     /// Analyses one media on the calling thread with the GIL released; returns the
-    /// `MediaResult` JSON. `bytes` and packed uint8 arrays are read in place, without a copy.
+    /// `MediaResult` JSON. `bytes` and packed uint8 arrays are read in place, without a copy;
+    /// raw frames (a `list` of arrays) are copied with the GIL released.
     fn analyze(
         &self,
         py: Python<'_>,
@@ -296,7 +407,7 @@ impl NativeEngine {
         let input = Input::extract(py, item, color_order)?;
         let (media, label) = input.media_ref();
         let engine = &self.engine;
-        let result = py.detach(|| engine.analyze_ref(media, label, &options).map(|r| r.to_json()));
+        let result = py.detach(|| media.analyze(engine, label, &options).map(|r| r.to_json()));
         result.map_err(|e| to_pyerr(py, &e))
     }
 
@@ -312,12 +423,12 @@ impl NativeEngine {
     ) -> PyResult<Vec<String>> {
         let options = parse_options(py, options_json)?;
         let inputs = extract_all(py, items, color_order)?;
-        let refs: Vec<(MediaRef<'_>, Option<String>)> = inputs.iter().map(|i| i.media_ref()).collect();
+        let refs: Vec<(Borrowed<'_>, Option<String>)> = inputs.iter().map(|i| i.media_ref()).collect();
         let engine = &self.engine;
         let results = py.detach(move || {
             let requests = refs
                 .into_iter()
-                .map(|(m, label)| Request::new(vec![to_owned_media(m, label)]).with_options(options.clone()))
+                .map(|(m, label)| Request::new(vec![m.to_owned_media(label)]).with_options(options.clone()))
                 .collect();
             engine.analyze_batch(requests)
         });
@@ -346,11 +457,11 @@ impl NativeEngine {
         let options = parse_options(py, options_json)?;
         let inputs = extract_all(py, items, color_order)?;
         let tags = parse_tags(py, tags, inputs.len())?;
-        let refs: Vec<(MediaRef<'_>, Option<String>)> = inputs.iter().map(|i| i.media_ref()).collect();
+        let refs: Vec<(Borrowed<'_>, Option<String>)> = inputs.iter().map(|i| i.media_ref()).collect();
         let engine = &self.engine;
         let result = py.detach(move || {
             let media =
-                refs.into_iter().zip(tags).map(|((m, label), t)| with_tag(to_owned_media(m, label), t)).collect();
+                refs.into_iter().zip(tags).map(|((m, label), t)| with_tag(m.to_owned_media(label), t)).collect();
             engine.analyze_request(Request::new(media).with_options(options)).map(|r| r.to_json())
         });
         result.map_err(|e| to_pyerr(py, &e))
@@ -380,9 +491,9 @@ impl NativeEngine {
         let options = parse_options(py, options_json)?;
         let inputs = extract_all(py, items, color_order)?;
         let tags = parse_tags(py, tags, inputs.len())?;
-        let refs: Vec<(MediaRef<'_>, Option<String>)> = inputs.iter().map(|i| i.media_ref()).collect();
-        let media: Vec<Media> = py
-            .detach(move || refs.into_iter().zip(tags).map(|((m, l), t)| with_tag(to_owned_media(m, l), t)).collect());
+        let refs: Vec<(Borrowed<'_>, Option<String>)> = inputs.iter().map(|i| i.media_ref()).collect();
+        let media: Vec<Media> =
+            py.detach(move || refs.into_iter().zip(tags).map(|((m, l), t)| with_tag(m.to_owned_media(l), t)).collect());
         let request = Request::new(media).with_options(options);
         let callback = move |result: ozinstant::Result<RequestResult>| {
             // `None` when the interpreter is shutting down: nobody is left to wait.

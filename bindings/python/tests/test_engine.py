@@ -143,7 +143,7 @@ def test_analyze_request_with_junk_media(engine: ozinstant.Engine) -> None:
     assert req.resolution == "DECLINED"
     assert req.models == engine.models
     assert req.engine_version == ozinstant.__version__
-    assert req.schema_version == "1.1"
+    assert req.schema_version == "1.2"
 
 
 def test_analyze_batch_matches_single_calls(engine: ozinstant.Engine) -> None:

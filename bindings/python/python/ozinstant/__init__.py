@@ -5,6 +5,8 @@
 >>> result = engine.analyze("selfie.jpg")
 >>> result.resolution, result.confidence_spoofing
 ('SUCCESS', 0.0123)
+>>> engine.analyze("selfie.mp4", video_frames=4).sequence.sampled  # videos, ZIP shot sets, Frames
+4
 
 Nothing is stored, written or sent: the engine keeps no data between calls.
 """
@@ -28,11 +30,13 @@ from ._errors import (  # noqa: E402
 )
 from ._ozinstant import ERROR_CODES, __version__  # noqa: E402
 from ._results import (  # noqa: E402
+    BestShot,
     Biometry,
     BiometryMedia,
     Box,
     ErrorInfo,
     Face,
+    FrameResult,
     ImageInfo,
     Liveness,
     MediaResult,
@@ -41,15 +45,18 @@ from ._results import (  # noqa: E402
     Quality,
     QualityCheck,
     RequestResult,
+    SequenceReport,
     Timings,
+    VideoReport,
 )
-from ._engine import Engine, MediaInput  # noqa: E402
+from ._engine import Engine, Frames, MediaInput  # noqa: E402
 from ._runtime import find_onnxruntime_library  # noqa: E402
 
 __all__ = [
     "__version__",
     "ERROR_CODES",
     "Engine",
+    "Frames",
     "MediaInput",
     "find_onnxruntime_library",
     # results
@@ -67,6 +74,10 @@ __all__ = [
     "ImageInfo",
     "Timings",
     "ErrorInfo",
+    "SequenceReport",
+    "VideoReport",
+    "FrameResult",
+    "BestShot",
     # errors
     "OzInstantError",
     "InvalidInputError",

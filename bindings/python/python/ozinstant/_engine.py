@@ -7,18 +7,16 @@ import asyncio
 import json
 import os
 import threading
-from typing import Any, Iterable, List, Literal, Optional, Sequence, Union
+from typing import Any, Iterable, List, Literal, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from ._errors import InvalidInputError
 from ._ozinstant import NativeEngine
 from ._results import MediaResult, RequestResult
 from ._runtime import find_onnxruntime_library
 
-__all__ = ["Engine", "MediaInput"]
-
-MediaInput = Union[bytes, bytearray, memoryview, str, "os.PathLike[str]", np.ndarray]
-"""Encoded image bytes, a file path, or a uint8 array H×W×3 (RGB/BGR) or H×W×4 (RGBA/BGRA)."""
+__all__ = ["Engine", "Frames", "MediaInput"]
 
 ColorOrder = Literal["rgb", "bgr", "rgba", "bgra"]
 FacePolicy = Literal["single", "largest"]
@@ -46,9 +44,93 @@ def _packed_rows(a: np.ndarray) -> bool:
     return s[2] == 1 and s[1] == a.shape[2] and s[0] >= a.shape[1] * a.shape[2]
 
 
+def _frame_array(x: Any, i: int) -> np.ndarray:
+    """Checks one frame of a :class:`Frames` and returns it with packed pixels (copied only
+    when they are not)."""
+    if not isinstance(x, np.ndarray):
+        if isinstance(x, (bytes, bytearray, memoryview, str, os.PathLike)) or not (
+            hasattr(x, "__array_interface__") or hasattr(x, "__array__")
+        ):
+            raise TypeError(
+                f"frame {i}: expected a uint8 numpy array (H×W×3 or H×W×4), got {type(x).__name__}; "
+                "encoded images belong in a ZIP shot set (bytes or a path)"
+            )
+        x = np.asarray(x)  # e.g. a PIL image
+    if x.dtype != np.uint8:
+        raise InvalidInputError(f"frame {i}: pixel arrays must be uint8, got dtype {x.dtype}")
+    if x.ndim != 3 or x.shape[2] not in (3, 4):
+        raise InvalidInputError(f"frame {i}: pixel arrays must be H×W×3 or H×W×4, got shape {x.shape}")
+    if x.shape[0] == 0 or x.shape[1] == 0:
+        raise InvalidInputError(f"frame {i}: pixel array is empty ({x.shape[0]}x{x.shape[1]})")
+    return x if _packed_rows(x) else np.ascontiguousarray(x)
+
+
+class Frames:
+    """Raw frames forming **one** media, like the frames of a selfie video held in memory.
+
+    ``Frames([f0, f1, ...])`` takes uint8 arrays H×W×3 or H×W×4 (sizes may differ between
+    frames); ``Frames(a)`` takes one N×H×W×C array. The pixel layout is the call's
+    ``color_order`` (``"bgr"`` for OpenCV frames), as for a single array. The engine samples
+    ``video_frames`` frames evenly (first and last included), analyses each like a photo, and
+    judges the media by the median ``confidence_spoofing`` of the usable frames;
+    ``result.sequence`` (kind ``"frames"``) reports every sampled frame and the best shot.
+
+    The wrapper is what makes a list one media: a plain list given to
+    :meth:`Engine.analyze_request` is several media. It keeps references to the arrays (no
+    copy; arrays with unpacked pixels, e.g. a channel-reversed view, are copied here); the
+    engine copies the frames for the analysis, with the GIL released.
+
+    Raises :class:`InvalidInputError` for no frames, a frame that is not uint8 or not
+    H×W×3/H×W×4 (or an array that is not N×H×W×C), and :class:`TypeError` for an item that is
+    not an array.
+    """
+
+    __slots__ = ("_arrays",)
+    _arrays: Tuple[np.ndarray, ...]
+
+    def __init__(self, frames: Union[np.ndarray, "Frames", Iterable[Any]]) -> None:
+        if isinstance(frames, Frames):
+            arrays = frames._arrays
+        elif isinstance(frames, np.ndarray):
+            if frames.ndim != 4:
+                raise InvalidInputError(
+                    f"a frames array must be N×H×W×C (a list of H×W×C arrays also works), got shape {frames.shape}"
+                )
+            arrays = tuple(_frame_array(frames[i], i) for i in range(frames.shape[0]))
+        elif isinstance(frames, (bytes, bytearray, memoryview, str, os.PathLike)):
+            raise TypeError(
+                f"Frames takes numpy arrays, not {type(frames).__name__}; pass videos and ZIP shot sets "
+                "(bytes or a path) to the engine directly"
+            )
+        else:
+            arrays = tuple(_frame_array(x, i) for i, x in enumerate(frames))
+        if not arrays:
+            raise InvalidInputError("a frames media needs at least one frame")
+        self._arrays = arrays
+
+    @property
+    def arrays(self) -> Tuple[np.ndarray, ...]:
+        """The frames, as the engine reads them."""
+        return self._arrays
+
+    def __len__(self) -> int:
+        return len(self._arrays)
+
+    def __repr__(self) -> str:
+        first = self._arrays[0].shape
+        return f"Frames({len(self._arrays)} frames, first {first[0]}x{first[1]}x{first[2]})"
+
+
+MediaInput = Union[bytes, bytearray, memoryview, str, "os.PathLike[str]", np.ndarray, Frames]
+"""One media: encoded bytes or a file path (an image: JPEG, PNG, WebP, BMP, GIF; a video: MP4,
+MOV, WebM with H.264, HEVC or VP9; a shot set: a ZIP archive of images; the kind is sniffed from
+the content), a uint8 array H×W×3 (RGB/BGR) or H×W×4 (RGBA/BGRA), or :class:`Frames`."""
+
+
 def _prepare(x: Any) -> Any:
     """Turns one caller input into what the native module accepts: ``bytes``, ``str`` (a path),
-    or a numpy array whose pixels are packed (read in place, not copied)."""
+    a numpy array whose pixels are packed (read in place, not copied), or a ``list`` of such
+    arrays (one :class:`Frames` media)."""
     if isinstance(x, bytes):
         return x
     if isinstance(x, (bytearray, memoryview)):
@@ -57,14 +139,23 @@ def _prepare(x: Any) -> Any:
         return x
     if isinstance(x, os.PathLike):
         return os.fsdecode(os.fspath(x))
+    if isinstance(x, Frames):
+        return list(x._arrays)  # a fresh list: the caller cannot change it during the call
     if isinstance(x, np.ndarray):
+        if x.ndim == 4:
+            raise InvalidInputError(
+                f"a {x.shape} array is several frames: wrap it in ozinstant.Frames(a) to analyse it as "
+                "one media, or pass list(a) to analyze_batch/analyze_request for one media per frame"
+            )
         if x.ndim == 3 and x.dtype == np.uint8 and not _packed_rows(x):
             return np.ascontiguousarray(x)
         return x
     if hasattr(x, "__array_interface__") or hasattr(x, "__array__"):
         return _prepare(np.asarray(x))  # e.g. a PIL image
+    hint = "; wrap a list of frames in ozinstant.Frames([...])" if isinstance(x, (list, tuple)) else ""
     raise TypeError(
-        f"expected bytes, a path or a uint8 numpy array (H×W×3 or H×W×4), got {type(x).__name__}"
+        "expected bytes, a path, a uint8 numpy array (H×W×3 or H×W×4) or ozinstant.Frames, "
+        f"got {type(x).__name__}{hint}"
     )
 
 
@@ -75,8 +166,8 @@ def _options(
     request_id: Optional[str],
     **request: Any,
 ) -> str:
-    # ``request``: the request-only options (analyses, biometry_threshold, biometry_tags,
-    # quality_tags, return_embeddings); None values are left out.
+    # ``request``: the other options (video_frames, and the request-only analyses,
+    # biometry_threshold, biometry_tags, quality_tags, return_embeddings); None values are left out.
     opts: dict[str, Any] = {k: v for k, v in request.items() if v is not None}
     if threshold is not None:
         opts["threshold"] = threshold
@@ -135,8 +226,10 @@ class Engine:
     no state between calls, and releases the GIL while it works.
 
     Keyword arguments mirror the core's ``EngineConfig`` (nested sections as dicts), e.g.
-    ``Engine(threads=4, threshold=0.6, limits={"max_media_per_request": 3})``. Unknown keys and
-    out-of-range values raise :class:`ConfigError`.
+    ``Engine(threads=4, threshold=0.6, limits={"max_media_per_request": 3})`` or
+    ``Engine(video={"frames": 12, "min_usable_frames": 4, "max_duration_ms": 10000,
+    "shot_set": {"max_entries": 50}})``. Unknown keys and out-of-range values raise
+    :class:`ConfigError`.
 
     ONNX Runtime is taken from ``ort_library_path`` when given, else ``ORT_DYLIB_PATH``, else the
     installed ``onnxruntime`` wheel (found without importing it), else the core's own search.
@@ -205,19 +298,28 @@ class Engine:
         face_policy: Optional[FacePolicy] = None,
         request_id: Optional[str] = None,
         color_order: ColorOrder = "rgb",
+        video_frames: Optional[int] = None,
     ) -> MediaResult:
-        """Analyses one image on the calling thread (GIL released).
+        """Analyses one media on the calling thread (GIL released).
 
-        ``x`` is encoded bytes (JPEG, PNG, WebP, BMP, GIF), a path (``str`` or ``Path``), or a
-        uint8 array H×W×3 / H×W×4 in ``color_order`` (``"bgr"`` for OpenCV frames). Arrays with
-        packed pixels are read in place, without a copy; others are copied first.
+        ``x`` is encoded bytes or a path (``str`` or ``Path``) of an image (JPEG, PNG, WebP,
+        BMP, GIF), a video (MP4, MOV, WebM; H.264, HEVC, VP9) or a shot set (a ZIP archive of
+        images), the kind sniffed from the content; a uint8 array H×W×3 / H×W×4 in
+        ``color_order`` (``"bgr"`` for OpenCV frames); or :class:`Frames` (raw frames, one
+        media). Arrays with packed pixels are read in place, without a copy; others are copied
+        first.
+
+        A video, shot set or :class:`Frames` is sampled (``video_frames`` frames, default the
+        engine's ``video.frames``, 8; 1..64), each frame analysed like a photo, and judged by
+        the median ``confidence_spoofing`` of its usable frames; ``result.sequence`` has the
+        details and the media's faces/quality/liveness are the best shot's.
 
         Returns a :class:`MediaResult`; ``FAILED`` results (no face, several faces, low quality)
-        are results, not errors. Raises :class:`InvalidInputError` for undecodable or oversized
-        input, :class:`IoError` for an unreadable path, :class:`BusyError` when the engine is
-        full.
+        are results, not errors. Raises :class:`InvalidInputError` for undecodable, unsupported
+        (``unsupported_codec``) or oversized input (``video_too_long``, ``archive_rejected``),
+        :class:`IoError` for an unreadable path, :class:`BusyError` when the engine is full.
         """
-        opts = _options(threshold, quality_gate, face_policy, request_id)
+        opts = _options(threshold, quality_gate, face_policy, request_id, video_frames=video_frames)
         return MediaResult._from_json(self._engine().analyze(_prepare(x), opts, color_order))
 
     def analyze_batch(
@@ -228,12 +330,13 @@ class Engine:
         quality_gate: Optional[bool] = None,
         face_policy: Optional[FacePolicy] = None,
         color_order: ColorOrder = "rgb",
+        video_frames: Optional[int] = None,
     ) -> List[MediaResult]:
         """Analyses each item as its own request, in parallel on the engine's pool (one
         ``max_in_flight`` slot for the whole batch). Returns one :class:`MediaResult` per item,
         in order; an item that cannot be read or decoded gives a ``FAILED``/``INPUT_ERROR``
         result with ``.error`` set instead of raising. Inputs are copied once."""
-        opts = _options(threshold, quality_gate, face_policy, None)
+        opts = _options(threshold, quality_gate, face_policy, None, video_frames=video_frames)
         prepared = [_prepare(x) for x in items]
         return [MediaResult._from_json(j) for j in self._engine().analyze_batch(prepared, opts, color_order)]
 
@@ -252,6 +355,7 @@ class Engine:
         biometry_tags: Optional[Sequence[MediaTag]] = None,
         quality_tags: Optional[Sequence[MediaTag]] = None,
         return_embeddings: Optional[bool] = None,
+        video_frames: Optional[int] = None,
     ) -> RequestResult:
         """Analyses the items as one request (a "folder", at most
         ``limits.max_media_per_request``), in parallel, under one request id. Media that cannot
@@ -262,12 +366,15 @@ class Engine:
         pair; ``result.biometry``). ``tags`` gives one media tag (or None) per item
         (``photo_selfie``, ``photo_id_front``, ...; liveness skips document photos);
         ``biometry_tags`` / ``quality_tags`` restrict each analysis to those tags;
-        ``return_embeddings=True`` returns the face embeddings (biometric templates)."""
+        ``return_embeddings=True`` returns the face embeddings (biometric templates). A video,
+        shot set or :class:`Frames` is one media; biometry compares its best shot.
+        ``video_frames`` as in :meth:`analyze`."""
         opts = _options(
             threshold,
             quality_gate,
             face_policy,
             request_id,
+            video_frames=video_frames,
             **_request_options(analyses, biometry_threshold, biometry_tags, quality_tags, return_embeddings),
         )
         prepared = [_prepare(x) for x in items]
@@ -283,11 +390,12 @@ class Engine:
         face_policy: Optional[FacePolicy] = None,
         request_id: Optional[str] = None,
         color_order: ColorOrder = "rgb",
+        video_frames: Optional[int] = None,
     ) -> MediaResult:
         """:meth:`analyze` on the engine's pool; the event loop is never blocked. Same result
         and errors as :meth:`analyze`. The input is copied. Cancelling the awaiting task
         discards the result (the analysis itself runs to completion)."""
-        opts = _options(threshold, quality_gate, face_policy, request_id)
+        opts = _options(threshold, quality_gate, face_policy, request_id, video_frames=video_frames)
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[MediaResult] = loop.create_future()
         self._engine().submit([_prepare(x)], opts, color_order, True, loop, fut, _settle_media)
@@ -308,6 +416,7 @@ class Engine:
         biometry_tags: Optional[Sequence[MediaTag]] = None,
         quality_tags: Optional[Sequence[MediaTag]] = None,
         return_embeddings: Optional[bool] = None,
+        video_frames: Optional[int] = None,
     ) -> RequestResult:
         """:meth:`analyze_request` on the engine's pool, without blocking the event loop."""
         opts = _options(
@@ -315,6 +424,7 @@ class Engine:
             quality_gate,
             face_policy,
             request_id,
+            video_frames=video_frames,
             **_request_options(analyses, biometry_threshold, biometry_tags, quality_tags, return_embeddings),
         )
         loop = asyncio.get_running_loop()

@@ -34,10 +34,16 @@ class OzInstantError(Exception):
 
 
 class InvalidInputError(OzInstantError, ValueError):
-    """The input is wrong: unsupported or corrupt image, over a limit, bad option or pixel array.
+    """The input is wrong: unsupported or corrupt image or video, over a limit, bad option,
+    pixel array or frames.
 
-    Codes: ``invalid_input``, ``unsupported_format``, ``decode_failed``, ``media_too_large``,
-    ``image_too_large``, ``too_many_media``.
+    Codes: ``invalid_input`` (1), ``unsupported_format`` (2), ``decode_failed`` (3),
+    ``media_too_large`` (4), ``image_too_large`` (5), ``too_many_media`` (6),
+    ``unsupported_codec`` (15, a video codec this build cannot decode, e.g. VP8, MPEG-4 Part 2),
+    ``video_too_long`` (17, over ``video.max_duration_ms`` or ``video.max_frames``) and
+    ``archive_rejected`` (18, a ZIP shot set refused before extraction: too many entries, over
+    a size limit, a zip-bomb compression ratio, or no image). Check ``.code``; there is no
+    subclass per code.
     """
 
     code = "invalid_input"

@@ -12,11 +12,13 @@ import json
 from typing import Any, List, Literal, NamedTuple, Optional, Tuple
 
 __all__ = [
+    "BestShot",
     "Biometry",
     "BiometryMedia",
     "Box",
     "ErrorInfo",
     "Face",
+    "FrameResult",
     "ImageInfo",
     "Liveness",
     "MediaResult",
@@ -25,13 +27,18 @@ __all__ = [
     "Quality",
     "QualityCheck",
     "RequestResult",
+    "SequenceReport",
     "Timings",
+    "VideoReport",
 ]
 
 Resolution = Literal["SUCCESS", "DECLINED", "FAILED"]
 """``SUCCESS`` = live, ``DECLINED`` = attack, ``FAILED`` = no verdict (see ``reason``)."""
 
 FailReason = Literal["NO_FACE", "MULTIPLE_FACES", "LOW_QUALITY", "INPUT_ERROR"]
+
+SequenceKind = Literal["video", "shot_set", "frames"]
+"""``video`` (MP4, MOV, WebM), ``shot_set`` (ZIP of images) or ``frames`` (:class:`ozinstant.Frames`)."""
 
 
 class _Record:
@@ -211,17 +218,18 @@ class ImageInfo(_Record):
 
     @property
     def format(self) -> str:
-        """``jpeg``, ``png``, ``webp``, ``bmp``, ``gif``, or ``raw_rgb8``/``raw_bgr8``/``raw_rgba8``/``raw_bgra8``."""
+        """``jpeg``, ``png``, ``webp``, ``bmp``, ``gif``, or ``raw_rgb8``/``raw_bgr8``/``raw_rgba8``/``raw_bgra8``;
+        for a multi-frame media ``mp4``/``matroska`` (videos), ``zip`` (shot sets) or ``raw_frames``."""
         return str(self._data["format"])
 
     @property
     def width(self) -> int:
-        """Upright width, pixels."""
+        """Upright width, pixels (of the best shot for a multi-frame media)."""
         return int(self._data["width"])
 
     @property
     def height(self) -> int:
-        """Upright height, pixels."""
+        """Upright height, pixels (of the best shot for a multi-frame media)."""
         return int(self._data["height"])
 
     @property
@@ -293,6 +301,212 @@ def _opt(cls: type, value: Any) -> Any:
     return None if value is None else cls(value)
 
 
+class VideoReport(_Record):
+    """Facts about a video, from its headers."""
+
+    __slots__ = ()
+
+    @property
+    def container(self) -> str:
+        """``mp4`` (MP4, MOV, fragmented MP4) or ``matroska`` (WebM)."""
+        return str(self._data["container"])
+
+    @property
+    def codec(self) -> str:
+        """``h264``, ``hevc`` or ``vp9``."""
+        return str(self._data["codec"])
+
+    @property
+    def width(self) -> int:
+        """Displayed width (after rotation), pixels."""
+        return int(self._data["width"])
+
+    @property
+    def height(self) -> int:
+        """Displayed height (after rotation), pixels."""
+        return int(self._data["height"])
+
+    @property
+    def rotation(self) -> int:
+        """Clockwise display rotation applied to the frames, degrees."""
+        return int(self._data["rotation"])
+
+    @property
+    def duration_ms(self) -> int:
+        return int(self._data["duration_ms"])
+
+    @property
+    def frame_count(self) -> int:
+        """Frames in the clip."""
+        return int(self._data["frame_count"])
+
+    @property
+    def fps(self) -> float:
+        """Mean frame rate."""
+        return float(self._data["fps"])
+
+
+class FrameResult(_Record):
+    """One sampled frame of a video, shot set or :class:`ozinstant.Frames`, judged like a photo."""
+
+    __slots__ = ()
+
+    @property
+    def index(self) -> int:
+        """The frame's index in the media: presentation order in a video, name order among a
+        shot set's images, list position for raw frames."""
+        return int(self._data["index"])
+
+    @property
+    def timestamp_ms(self) -> Optional[int]:
+        """Presentation time, milliseconds (videos only)."""
+        return self._data.get("timestamp_ms")
+
+    @property
+    def name(self) -> Optional[str]:
+        """Entry name (shot sets only)."""
+        return self._data.get("name")
+
+    @property
+    def resolution(self) -> Resolution:
+        """The frame's own outcome."""
+        return self._data["resolution"]  # type: ignore[no-any-return]
+
+    @property
+    def reason(self) -> Optional[FailReason]:
+        """Why the frame failed; None unless ``FAILED``."""
+        return self._data["reason"]  # type: ignore[no-any-return]
+
+    @property
+    def confidence_spoofing(self) -> Optional[float]:
+        """The frame's score; None when liveness did not run on it."""
+        return self._data["confidence_spoofing"]  # type: ignore[no-any-return]
+
+    @property
+    def face_score(self) -> Optional[float]:
+        """Detector confidence of the analysed face; None without a face."""
+        return self._data["face_score"]  # type: ignore[no-any-return]
+
+    @property
+    def quality_score(self) -> Optional[float]:
+        """Best-shot score, 0..1; None without a face."""
+        return self._data["quality_score"]  # type: ignore[no-any-return]
+
+    @property
+    def quality_failed(self) -> List[str]:
+        """Names of the failed quality checks."""
+        return list(self._data["quality_failed"])
+
+    @property
+    def error(self) -> Optional[ErrorInfo]:
+        """Why the frame could not be read (a shot set entry that is not a valid image)."""
+        return _opt(ErrorInfo, self._data.get("error"))  # type: ignore[no-any-return]
+
+    @property
+    def total_ms(self) -> float:
+        return float(self._data["total_ms"])
+
+    def __repr__(self) -> str:
+        return (
+            f"FrameResult(index={self.index}, resolution={self.resolution!r}, reason={self.reason!r}, "
+            f"confidence_spoofing={self.confidence_spoofing!r})"
+        )
+
+
+class BestShot(_Record):
+    """The frame chosen for the media's faces, quality and liveness details, and for biometry."""
+
+    __slots__ = ()
+
+    @property
+    def frame(self) -> int:
+        """Position of the frame in ``sequence.frames``."""
+        return int(self._data["frame"])
+
+    @property
+    def index(self) -> int:
+        """The frame's index in the media (as :attr:`FrameResult.index`)."""
+        return int(self._data["index"])
+
+    @property
+    def timestamp_ms(self) -> Optional[int]:
+        """Presentation time, milliseconds (videos only)."""
+        return self._data.get("timestamp_ms")
+
+    @property
+    def name(self) -> Optional[str]:
+        """Entry name (shot sets only)."""
+        return self._data.get("name")
+
+    @property
+    def quality_score(self) -> float:
+        """Its best-shot score, 0..1: face score × sharpness term × cos(yaw) × cos(roll)."""
+        return float(self._data["quality_score"])
+
+
+class SequenceReport(_Record):
+    """How a video, shot set or :class:`ozinstant.Frames` media was judged from its frames
+    (``MediaResult.sequence``)."""
+
+    __slots__ = ()
+
+    @property
+    def kind(self) -> SequenceKind:
+        """``video``, ``shot_set`` or ``frames``."""
+        return self._data["kind"]  # type: ignore[no-any-return]
+
+    @property
+    def video(self) -> Optional[VideoReport]:
+        """Video facts; None unless ``kind == "video"``."""
+        return _opt(VideoReport, self._data["video"])  # type: ignore[no-any-return]
+
+    @property
+    def total_frames(self) -> int:
+        """Frames in the media (video frames, image entries of a shot set, raw frames)."""
+        return int(self._data["total_frames"])
+
+    @property
+    def skipped_entries(self) -> int:
+        """Entries of a shot set that are not images (directories, ``__MACOSX/``, other files)."""
+        return int(self._data.get("skipped_entries", 0))
+
+    @property
+    def sampled(self) -> int:
+        """Frames analysed, spread evenly over the media (first and last included)."""
+        return int(self._data["sampled"])
+
+    @property
+    def usable(self) -> int:
+        """Sampled frames with one good face and a liveness score."""
+        return int(self._data["usable"])
+
+    @property
+    def min_usable(self) -> int:
+        """Usable frames needed for a verdict (``video.min_usable_frames``, capped at ``sampled``)."""
+        return int(self._data["min_usable"])
+
+    @property
+    def aggregation(self) -> str:
+        """``median_confidence_spoofing``: the media's score is the median over the usable frames."""
+        return str(self._data["aggregation"])
+
+    @property
+    def best_shot(self) -> Optional[BestShot]:
+        """The usable frame with the highest quality score; None without enough usable frames."""
+        return _opt(BestShot, self._data["best_shot"])  # type: ignore[no-any-return]
+
+    @property
+    def frames(self) -> List[FrameResult]:
+        """Every sampled frame, in order."""
+        return [FrameResult(f) for f in self._data["frames"]]
+
+    def __repr__(self) -> str:
+        return (
+            f"SequenceReport(kind={self.kind!r}, total_frames={self.total_frames}, sampled={self.sampled}, "
+            f"usable={self.usable}, min_usable={self.min_usable})"
+        )
+
+
 class MediaResult(_Record):
     """The result for one media."""
 
@@ -330,7 +544,8 @@ class MediaResult(_Record):
 
     @property
     def tag(self) -> Optional[str]:
-        """The media tag the caller gave (``photo_selfie``, ``photo_id_front``, ...), or None."""
+        """The media tag the caller gave (``photo_selfie``, ``photo_id_front``, ``video_selfie``,
+        ``shotset_selfie``, ...), or None."""
         return self._data.get("tag")
 
     @property
@@ -351,7 +566,8 @@ class MediaResult(_Record):
 
     @property
     def confidence_spoofing(self) -> Optional[float]:
-        """``1 - p_real``, 0..1 (higher = more likely an attack); None when not computed."""
+        """``1 - p_real``, 0..1 (higher = more likely an attack); None when not computed. For a
+        video, shot set or frames: the median over the usable frames."""
         return self._data["confidence_spoofing"]  # type: ignore[no-any-return]
 
     @property
@@ -361,7 +577,7 @@ class MediaResult(_Record):
 
     @property
     def faces(self) -> List[Face]:
-        """Detected faces, the analysed one first."""
+        """Detected faces, the analysed one first (the best shot's for a multi-frame media)."""
         return [Face(f) for f in self._data["faces"]]
 
     @property
@@ -384,6 +600,13 @@ class MediaResult(_Record):
     def error(self) -> Optional[ErrorInfo]:
         """Set when the media could not be analysed (``reason == "INPUT_ERROR"``)."""
         return _opt(ErrorInfo, self._data.get("error"))  # type: ignore[no-any-return]
+
+    @property
+    def sequence(self) -> Optional[SequenceReport]:
+        """For a video, shot set or :class:`ozinstant.Frames`: the sampled frames, each one's
+        outcome, the aggregation and the best shot (whose faces, quality and liveness the media
+        reports). None for a photo, and for a media that could not be opened at all."""
+        return _opt(SequenceReport, self._data.get("sequence"))  # type: ignore[no-any-return]
 
     def __repr__(self) -> str:
         return (
@@ -430,7 +653,8 @@ class BiometryMedia(_Record):
 
     @property
     def status(self) -> str:
-        """``compared``, ``no_face``, ``multiple_faces``, ``input_error`` or ``excluded``."""
+        """``compared``, ``no_face``, ``multiple_faces``, ``input_error``, ``no_usable_frame`` (a
+        video, shot set or frames media without a best shot) or ``excluded``."""
         return str(self._data["status"])
 
     @property
