@@ -175,6 +175,20 @@ impl Rng {
 /// none may happen in release builds; debug builds (overflow checks on) allow only arithmetic
 /// overflows, which release builds wrap (re_mp4 0.5.1's reader subtracts with overflow on a
 /// corrupted sample table).
+/// Found by the `video` fuzz target: a fragmented MP4 whose `moov` holds a child box of size 0.
+/// re_mp4 0.5.1 skips such a box by seeking back to its own header and parsed it forever; the
+/// demuxers now read through a call budget, so the clip is a decode error at once.
+#[test]
+fn a_box_that_loops_is_a_decode_error() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/mp4-child-box-size-zero-loops.mp4");
+    let bytes = std::fs::read(path).unwrap();
+    let e = video::decode(&bytes, &VideoOptions::default()).unwrap_err();
+    assert_eq!(e.name(), "decode_failed", "{e}");
+    assert!(e.to_string().contains("bounded time"), "{e}");
+    let e = video::probe(&bytes, &VideoLimits::default()).unwrap_err();
+    assert_eq!(e.name(), "decode_failed");
+}
+
 #[test]
 fn truncated_and_corrupted_clips_never_panic() {
     let names: Vec<&str> = CLIPS.iter().map(|c| c.0).chain(["unsupported_vp8.webm", "unsupported_mpeg4.mp4"]).collect();

@@ -55,6 +55,47 @@ pub fn sniff(bytes: &[u8]) -> Option<Container> {
     None
 }
 
+/// The input as a reader with a budget of read and seek calls, proportional to its length.
+///
+/// Demuxers parse box and element trees with loops that trust the sizes they read; a size
+/// that does not move the position forward (an MP4 child box of size 0 makes re_mp4 0.5.1 seek
+/// back to the same header, found by fuzzing) would loop forever. Every iteration of such a
+/// loop reads or seeks, so a budget turns any of them into an error. A well-formed file needs
+/// far fewer calls: each call consumes at least one byte of a box or element, and boxes are
+/// read once.
+struct Budgeted<'a> {
+    inner: Cursor<&'a [u8]>,
+    calls_left: u64,
+}
+
+impl<'a> Budgeted<'a> {
+    fn new(bytes: &'a [u8]) -> Self {
+        Budgeted { inner: Cursor::new(bytes), calls_left: 4 * bytes.len() as u64 + 100_000 }
+    }
+
+    fn spend(&mut self) -> std::io::Result<()> {
+        if self.calls_left == 0 {
+            return Err(std::io::Error::other("the container does not parse in bounded time (a box or element loops)"));
+        }
+        self.calls_left -= 1;
+        Ok(())
+    }
+}
+
+impl std::io::Read for Budgeted<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.spend()?;
+        self.inner.read(buf)
+    }
+}
+
+impl std::io::Seek for Budgeted<'_> {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.spend()?;
+        self.inner.seek(pos)
+    }
+}
+
 fn corrupt(what: impl std::fmt::Display) -> Error {
     Error::Decode(format!("video container: {what}"))
 }
@@ -139,7 +180,7 @@ fn demux_mp4(bytes: &[u8], limits: &VideoLimits) -> Result<Track> {
             reason: format!("the sample tables announce {announced} samples (cap {cap})"),
         });
     }
-    let mp4 = Mp4::read_bytes(bytes).map_err(corrupt)?;
+    let mp4 = Mp4::read(Budgeted::new(bytes), bytes.len() as u64).map_err(corrupt)?;
     // re_mp4 sets `kind` only for sample entries it knows; the handler type says "vide" for
     // every video track, including codecs it does not know (which we then refuse by name).
     let is_video = |t: &re_mp4::Track| {
@@ -207,7 +248,7 @@ fn demux_mp4(bytes: &[u8], limits: &VideoLimits) -> Result<Track> {
 fn demux_mkv(bytes: &[u8], limits: &VideoLimits) -> Result<Track> {
     use matroska_demuxer::{Frame, MatroskaFile, TrackType};
 
-    let mut mkv = MatroskaFile::open(Cursor::new(bytes)).map_err(corrupt)?;
+    let mut mkv = MatroskaFile::open(Budgeted::new(bytes)).map_err(corrupt)?;
     let entry =
         mkv.tracks().iter().find(|t| t.track_type() == TrackType::Video).ok_or_else(|| corrupt("no video track"))?;
     let number = entry.track_number().get();
