@@ -35,6 +35,8 @@ export type ErrorCode =
   /** The engine was created in another process (fork()); not reachable from Node, which spawns processes. */
   | 'forked'
   | 'video_too_long'
+  /** A shot set (ZIP) broke a limit (entries, sizes, compression ratio) or is malformed; nothing was extracted. */
+  | 'archive_rejected'
 
 /** Every error thrown or rejected by this package. */
 export interface OzinstantError extends Error {
@@ -44,8 +46,30 @@ export interface OzinstantError extends Error {
   number: number
 }
 
-/** One media: encoded image bytes (JPEG, PNG, WebP, BMP, GIF) in a Buffer, any typed array or an ArrayBuffer, or a file path. */
-export type MediaInput = ArrayBufferView | ArrayBuffer | string
+/**
+ * One media: encoded bytes in a Buffer, any typed array or an ArrayBuffer, or a file path, of
+ * an image (JPEG, PNG, WebP, BMP, GIF), a video (MP4, MOV, fragmented MP4 with H.264 or HEVC;
+ * WebM with VP9) or a shot set (a ZIP archive of images); the kind is sniffed from the content.
+ * Or raw frames held in memory (`{ frames: [...] }`). Videos, shot sets and frames are one
+ * media each, with one verdict aggregated over their sampled frames (`MediaResult.sequence`).
+ */
+export type MediaInput = ArrayBufferView | ArrayBuffer | string | FramesMedia
+
+/** One raw frame of a `FramesMedia`: its pixels and their geometry (as `analyzePixels` takes them). */
+export interface RawFrame extends PixelFrame {
+  /** Rows top to bottom, at least `stride * (height - 1) + width * bytesPerPixel` bytes. */
+  data: ArrayBufferView | ArrayBuffer
+}
+
+/**
+ * Raw frames forming one media (frames of a selfie capture a host already holds): sampled and
+ * aggregated like a video's. The frames are checked and copied when the call is made, so the
+ * buffers may be reused as soon as it returns.
+ */
+export interface FramesMedia {
+  /** At least one frame; each may have its own size and layout. */
+  frames: RawFrame[]
+}
 
 /** Per-call options; unset fields fall back to the engine configuration. */
 export interface AnalyzeOptions {
@@ -69,6 +93,8 @@ export interface AnalyzeOptions {
   returnEmbeddings?: boolean
   /** Media tags by position, one per input (`null` = untagged); or use `{ media, tag }` inputs. */
   mediaTags?: Array<MediaTag | null>
+  /** Frames analysed per video, shot set or frames media, 1..64 (default: the engine's `video.frames`, 8). */
+  videoFrames?: number
 }
 
 /** Analyses a request can run: `quality` (liveness) and `biometry` (face comparison). */
@@ -77,7 +103,7 @@ export type Analysis = 'quality' | 'biometry'
 /** Oz media tags. Liveness never runs on document photos (`photo_id*`). */
 export type MediaTag = 'photo_selfie' | 'photo_id' | 'photo_id_front' | 'photo_id_back' | 'video_selfie' | 'shotset_selfie'
 
-/** A request entry with its media tag. */
+/** A request entry with its media tag (`{ media: { frames: [...] }, tag: 'shotset_selfie' }` for raw frames). */
 export interface TaggedMedia {
   media: MediaInput
   tag?: MediaTag | null
@@ -151,6 +177,32 @@ export interface EngineConfig {
   }
   /** What outlives a call (`metadata` needs an observer, which Node does not offer yet). */
   retention?: 'none' | 'metadata'
+  /** Videos, shot sets and raw frames (see docs/VIDEO.md). */
+  video?: {
+    /** Frames analysed per media, spread evenly over it (first and last included), 1..64 (default 8). */
+    frames?: number
+    /** Usable frames needed for a verdict, capped at the frames sampled (default 3). */
+    min_usable_frames?: number
+    /** Longest clip, milliseconds, from the headers (default 30000); longer fails with `video_too_long`. */
+    max_duration_ms?: number
+    /** Most frames in a clip (default 1800). */
+    max_frames?: number
+    /** Most pixels per coded video picture (default 1920 × 1088). */
+    max_pixels?: number
+    /** Longest coded side of a video picture, pixels (default 1920). */
+    max_side?: number
+    /** Shot set (ZIP) limits, checked before anything is extracted; breaking one is `archive_rejected`. */
+    shot_set?: {
+      /** Most entries in the archive, every entry counted (default 64). */
+      max_entries?: number
+      /** Largest declared uncompressed size of one image entry, bytes (default 10 MiB). */
+      max_entry_bytes?: number
+      /** Largest sum of the declared uncompressed sizes of the image entries, bytes (default 64 MiB). */
+      max_total_bytes?: number
+      /** Largest uncompressed / compressed ratio of one image entry (default 100). */
+      max_compression_ratio?: number
+    }
+  }
 }
 
 /** A face box in original (upright) image pixels. */
@@ -210,7 +262,10 @@ export interface LivenessReport {
 
 /** Decoded image facts (never pixels). */
 export interface ImageInfo {
-  /** `jpeg`, `png`, `webp`, `bmp`, `gif`, or `raw_<format>` for raw pixels. */
+  /**
+   * `jpeg`, `png`, `webp`, `bmp`, `gif`, or `raw_<format>` for raw pixels; for a multi-frame
+   * media `mp4`, `matroska`, `zip` or `raw_frames` (width and height are then the best shot's).
+   */
   format: string
   width: number
   height: number
@@ -260,6 +315,92 @@ export interface MediaResult {
   timings: Timings
   /** Present when the media could not be analysed (inside requests and batches). */
   error?: ErrorInfo
+  /**
+   * Present for a video, a shot set or raw frames: every sampled frame, the aggregation and the
+   * best shot. `faces`, `quality` and `liveness` are then the best shot's and
+   * `confidence_spoofing` is the median over the usable frames.
+   */
+  sequence?: SequenceReport
+}
+
+/** What kind of multi-frame media a `SequenceReport` is about. */
+export type SequenceKind = 'video' | 'shot_set' | 'frames'
+
+/** Facts about a video, from its headers. */
+export interface VideoReport {
+  /** `mp4` (MP4, MOV, fragmented MP4) or `matroska` (WebM). */
+  container: string
+  /** `h264`, `hevc` or `vp9`. */
+  codec: string
+  /** Displayed width (after rotation), pixels. */
+  width: number
+  /** Displayed height (after rotation), pixels. */
+  height: number
+  /** Clockwise display rotation applied to the frames, degrees. */
+  rotation: number
+  duration_ms: number
+  /** Frames in the clip. */
+  frame_count: number
+  /** Mean frame rate. */
+  fps: number
+}
+
+/** One sampled frame of a video, shot set or frames media. */
+export interface FrameResult {
+  /** Presentation order (video), name order among the image entries (shot set) or list position (frames). */
+  index: number
+  /** Presentation time, milliseconds (videos only). */
+  timestamp_ms?: number
+  /** Entry name (shot sets only). */
+  name?: string
+  /** The frame's own outcome, as for a photo. */
+  resolution: Resolution
+  reason: FailReason | null
+  /** The frame's score; null when liveness did not run on it. */
+  confidence_spoofing: number | null
+  /** Detector confidence of the analysed face; null without a face. */
+  face_score: number | null
+  /** Best-shot score, 0..1; null without a face. */
+  quality_score: number | null
+  /** Failed quality checks of the analysed face. */
+  quality_failed: string[]
+  /** Why the frame could not be read (e.g. a shot set entry that is no valid image). */
+  error?: ErrorInfo
+  total_ms: number
+}
+
+/** The frame chosen for the media's details and for biometry. */
+export interface BestShot {
+  /** Position of the frame in `sequence.frames`. */
+  frame: number
+  /** The frame's index in the media (as `FrameResult.index`). */
+  index: number
+  timestamp_ms?: number
+  name?: string
+  quality_score: number
+}
+
+/** How a video, shot set or frames media was judged from its frames (docs/VIDEO.md). */
+export interface SequenceReport {
+  kind: SequenceKind
+  /** Video facts; null unless `kind` is `video`. */
+  video: VideoReport | null
+  /** Frames in the media (video frames, image entries of a shot set, raw frames). */
+  total_frames: number
+  /** Entries of a shot set that are not images (directories, `__MACOSX/`, other files). */
+  skipped_entries: number
+  /** Frames analysed, spread evenly over the media (`video.frames` or `videoFrames`). */
+  sampled: number
+  /** Sampled frames with one good face and a score. */
+  usable: number
+  /** Usable frames needed for a verdict (`video.min_usable_frames`, capped at `sampled`). */
+  min_usable: number
+  /** `median_confidence_spoofing`. */
+  aggregation: string
+  /** The usable frame with the highest quality score; null without enough usable frames. */
+  best_shot: BestShot | null
+  /** Every sampled frame, in order. */
+  frames: FrameResult[]
 }
 
 /** Identity of a loaded model. */
@@ -309,7 +450,10 @@ export interface BiometryReport {
   pairs: PairSimilarity[]
   media: Array<{
     media_index: number
-    /** `compared`, `no_face`, `multiple_faces`, `input_error` or `excluded`. */
+    /**
+     * `compared` (for a video, shot set or frames media: its best shot), `no_face`,
+     * `multiple_faces`, `input_error`, `no_usable_frame` or `excluded`.
+     */
     status: string
     /** Only with `returnEmbeddings`: 192 floats, L2-normalised (a biometric template). */
     embedding?: number[]
@@ -361,7 +505,10 @@ export interface RuntimeInfo {
 export declare class Engine {
   /** Loads ONNX Runtime and the models. Throws `invalid_config`, `runtime_not_found`, `model_error`, ... */
   constructor(config?: EngineConfig)
-  /** Analyses one image. Do not modify a passed buffer until the promise settles. */
+  /**
+   * Analyses one media: an image, a video, a shot set or raw frames. Do not modify a passed
+   * encoded buffer until the promise settles (raw frames are copied at call time).
+   */
   analyze(input: MediaInput, options?: AnalyzeOptions): Promise<MediaResult>
   /** `analyze` on the calling thread (blocks the event loop). */
   analyzeSync(input: MediaInput, options?: AnalyzeOptions): MediaResult

@@ -3,8 +3,13 @@
 //
 //   const { Engine } = require('ozinstant');
 //   const engine = new Engine();
-//   const result = await engine.analyze('selfie.jpg'); // or a Buffer
+//   const result = await engine.analyze('selfie.jpg'); // or a Buffer; or a video, a shot set
 //   console.log(result.resolution, result.confidence_spoofing);
+//
+// A media is encoded bytes or a file path (an image, an MP4/MOV/WebM video or a ZIP shot set;
+// the kind is sniffed from the content), or raw frames `{ frames: [{ data, width, height,
+// format, stride? }, ...] }`. Videos, shot sets and frames give one verdict each, aggregated
+// over their sampled frames (`result.sequence`).
 //
 // Results are the core's JSON (snake_case keys), parsed. Errors are `Error`s with `code` (a
 // stable snake_case name such as 'unsupported_format') and `number` (its numeric code).
@@ -80,6 +85,7 @@ const OPTION_KEYS = {
   qualityTags: 'quality_tags',
   returnEmbeddings: 'return_embeddings',
   mediaTags: 'media_tags',
+  videoFrames: 'video_frames',
 };
 
 function optionsJson(options) {
@@ -109,17 +115,69 @@ function bytesOf(data) {
   return null;
 }
 
-/** Encoded image bytes (a Buffer, any typed array or an ArrayBuffer) or a file path string. */
+/** A non-null object that is not a binary view or an ArrayBuffer (nor an array). */
+function isPlainObject(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && !bytesOf(value);
+}
+
+/**
+ * One media for the native side: encoded bytes (a Buffer, any typed array or an ArrayBuffer:
+ * an image, a video or a shot set), a file path string, or raw frames `{ frames: [...] }`.
+ */
 function mediaInput(input) {
   if (typeof input === 'string') return input;
   const bytes = bytesOf(input);
   if (bytes) return bytes;
-  throw ozError('invalid_input', 'invalid input: media must be a Buffer, a Uint8Array, an ArrayBuffer or a file path');
+  if (isPlainObject(input) && 'frames' in input) return framesInput(input);
+  throw ozError(
+    'invalid_input',
+    'invalid input: media must be a Buffer, a Uint8Array, an ArrayBuffer, a file path or { frames: [...] }',
+  );
 }
 
-/** A `{ media, tag }` request entry (not bytes, not a path). */
+/**
+ * Raw frames forming one media: `{ frames: [{ data, width, height, format, stride? }, ...] }`.
+ * Types are checked here; the native side checks each frame's geometry against its data and
+ * copies the frames before the analysis is queued.
+ */
+function framesInput(input) {
+  const extra = Object.keys(input).filter((k) => k !== 'frames');
+  if (extra.length) {
+    throw ozError('invalid_input', `invalid input: a frames media has only \`frames\`, not ${JSON.stringify(extra)}`);
+  }
+  const { frames } = input;
+  if (!Array.isArray(frames) || frames.length === 0) {
+    throw ozError('invalid_input', 'invalid input: `frames` must be a non-empty array of { data, width, height, format }');
+  }
+  return {
+    frames: frames.map((frame, i) => {
+      if (!isPlainObject(frame)) {
+        throw ozError('invalid_input', `invalid input: frame ${i} must be { data, width, height, format, stride? }`);
+      }
+      if ('frames' in frame || 'media' in frame) {
+        throw ozError('invalid_input', `invalid input: frame ${i} is a media itself; frames do not nest`);
+      }
+      const data = bytesOf(frame.data);
+      if (!data) {
+        throw ozError('invalid_input', `invalid input: frame ${i}: data must be a Buffer, a typed array or an ArrayBuffer`);
+      }
+      if (typeof frame.format !== 'string') {
+        throw ozError('invalid_input', `invalid input: frame ${i}: format must be 'rgb8', 'bgr8', 'rgba8' or 'bgra8'`);
+      }
+      return {
+        data,
+        format: frame.format,
+        width: dimension(frame.width, `frame ${i}: width`),
+        height: dimension(frame.height, `frame ${i}: height`),
+        stride: dimension(frame.stride, `frame ${i}: stride`, { optional: true }),
+      };
+    }),
+  };
+}
+
+/** A `{ media, tag }` request entry (not bytes, not a path, not `{ frames }`). */
 function isTagged(input) {
-  return input !== null && typeof input === 'object' && !bytesOf(input) && 'media' in input;
+  return isPlainObject(input) && 'media' in input;
 }
 
 function mediaInputs(inputs) {
@@ -153,7 +211,10 @@ class Engine {
     this.#native = new native.NativeEngine(configJson(config));
   }
 
-  /** Analyses one image (Buffer/Uint8Array of encoded bytes, or a file path) off the main thread. */
+  /**
+   * Analyses one media off the main thread: encoded bytes or a file path (an image, a video or a
+   * shot set), or raw frames `{ frames: [{ data, width, height, format, stride? }, ...] }`.
+   */
   async analyze(input, options) {
     return JSON.parse(await this.#native.analyze(mediaInput(input), optionsJson(options)));
   }
@@ -186,11 +247,17 @@ class Engine {
 
   /**
    * One request ("folder") holding every input; resolves to one RequestResult. An input may be
-   * `{ media, tag }` to give its Oz media tag (`photo_selfie`, `photo_id_front`, ...);
-   * `{ analyses: ['quality', 'biometry'] }` also compares the faces across the inputs.
+   * `{ media, tag }` to give its Oz media tag (`photo_selfie`, `video_selfie`,
+   * `shotset_selfie`, `photo_id_front`, ...); `{ analyses: ['quality', 'biometry'] }` also
+   * compares the faces across the inputs (a video's or shot set's best shot).
    */
   async analyzeRequest(inputs, options) {
     if (!Array.isArray(inputs)) throw ozError('invalid_input', 'invalid input: expected an array of media');
+    for (const i of inputs) {
+      if (isTagged(i) && 'frames' in i) {
+        throw ozError('invalid_input', 'invalid input: an entry is either { media, tag } or { frames }, not both');
+      }
+    }
     const tagged = inputs.some((i) => isTagged(i));
     const media = mediaInputs(inputs.map((i) => (isTagged(i) ? i.media : i)));
     let opts = options;

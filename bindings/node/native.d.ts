@@ -17,21 +17,22 @@ export declare class NativeEngine {
    */
   constructor(configJson?: string | undefined | null)
   /**
-   * Analyses encoded bytes or a file off the main thread → `MediaResult` JSON. The buffer
-   * is borrowed, not copied: do not modify it until the promise settles.
+   * Analyses encoded bytes (an image, a video or a shot set), a file, or raw frames off the
+   * main thread → `MediaResult` JSON. A buffer is borrowed, not copied: do not modify it
+   * until the promise settles. Raw frames are checked and copied before this returns.
    */
-  analyze(input: Uint8Array | string, optionsJson?: string | undefined | null): Promise<string>
+  analyze(input: Uint8Array | string | NativeFrames, optionsJson?: string | undefined | null): Promise<string>
   /** Same as `analyze`, on the calling (main) thread. */
-  analyzeSync(input: Uint8Array | string, optionsJson?: string | undefined | null): string
+  analyzeSync(input: Uint8Array | string | NativeFrames, optionsJson?: string | undefined | null): string
   /**
    * Analyses raw pixels (`rgb8`, `bgr8`, `rgba8`, `bgra8`; `stride` in bytes, 0 = packed)
    * off the main thread → `MediaResult` JSON.
    */
   analyzePixels(data: Uint8Array, width: number, height: number, format: string, stride: number, optionsJson?: string | undefined | null): Promise<string>
   /** One request per input, across the engine's pool → JSON array of `RequestResult`. */
-  analyzeBatch(inputs: Array<Uint8Array | string>, optionsJson?: string | undefined | null): Promise<string>
+  analyzeBatch(inputs: Array<Uint8Array | string | NativeFrames>, optionsJson?: string | undefined | null): Promise<string>
   /** One request ("folder") holding every input → `RequestResult` JSON. */
-  analyzeRequest(inputs: Array<Uint8Array | string>, optionsJson?: string | undefined | null): Promise<string>
+  analyzeRequest(inputs: Array<Uint8Array | string | NativeFrames>, optionsJson?: string | undefined | null): Promise<string>
   /** True once the models are loaded and the engine accepts work. */
   ready(): boolean
   /** Runs every model once on every worker, off the main thread; resolves to `"null"`. */
@@ -48,6 +49,32 @@ export declare class NativeEngine {
 
 /** Stable error codes: snake_case name → number (the same table as the C enum). */
 export declare function errorCodes(): Record<string, number>
+
+/**
+ * One raw frame of a frames media, as `index.js` hands it over (types already checked there;
+ * the geometry is checked here, against the data, before anything is copied).
+ */
+export interface NativeFrame {
+  /** Pixel rows, top to bottom. */
+  data: Uint8Array
+  /** `rgb8`, `bgr8`, `rgba8` or `bgra8`. */
+  format: string
+  /** Width, pixels. */
+  width: number
+  /** Height, pixels. */
+  height: number
+  /** Bytes from one row's start to the next; 0 = tightly packed. */
+  stride: number
+}
+
+/**
+ * Raw frames forming one media (the frames of a selfie video or a shot set held in memory):
+ * one verdict aggregated over them.
+ */
+export interface NativeFrames {
+  /** At least one frame. */
+  frames: Array<NativeFrame>
+}
 
 /** Version of the ozinstant engine; the npm package carries the same number. */
 export declare const VERSION: string

@@ -14,13 +14,16 @@
 //! * Asynchronous methods are napi `AsyncTask`s: the work runs on libuv's thread pool and the
 //!   event loop stays free. Batches and requests of several media then fan out on the engine's
 //!   own pool.
+//! * Encoded media (images, videos, shot sets) are borrowed until the task settles; raw frames
+//!   (`{ frames: [...] }`) are checked and copied on the calling thread, before the task is
+//!   queued, and the copies are zeroized by the core after the analysis.
 
 use std::path::Path;
 
-use napi::bindgen_prelude::{AsyncTask, Either, JsObjectValue, Object, Uint8Array};
+use napi::bindgen_prelude::{AsyncTask, Either3, JsObjectValue, Object, Uint8Array};
 use napi::{Env, JsError, JsValue, Task};
 use napi_derive::napi;
-use ozinstant::{AnalyzeOptions, Engine, EngineConfig, Media, MediaRef, PixelFormat, Request, Reservation};
+use ozinstant::{AnalyzeOptions, Engine, EngineConfig, Media, MediaRef, PixelFormat, RawFrame, Request, Reservation};
 
 /// Version of the ozinstant engine; the npm package carries the same number.
 #[napi]
@@ -32,10 +35,132 @@ pub fn error_codes() -> std::collections::BTreeMap<String, u32> {
     ozinstant::Error::CODES.iter().map(|(n, name)| ((*name).to_owned(), *n)).collect()
 }
 
-/// One media as JavaScript hands it over: encoded bytes (a `Buffer` or any `Uint8Array`) or a
-/// file path. (Spelt out in the `#[napi]` signatures so that the generated `.d.ts` says
-/// `Uint8Array | string`.)
-type JsInput = Either<Uint8Array, String>;
+/// One raw frame of a frames media, as `index.js` hands it over (types already checked there;
+/// the geometry is checked here, against the data, before anything is copied).
+#[napi(object, object_to_js = false)]
+pub struct NativeFrame {
+    /// Pixel rows, top to bottom.
+    pub data: Uint8Array,
+    /// `rgb8`, `bgr8`, `rgba8` or `bgra8`.
+    pub format: String,
+    /// Width, pixels.
+    pub width: u32,
+    /// Height, pixels.
+    pub height: u32,
+    /// Bytes from one row's start to the next; 0 = tightly packed.
+    pub stride: u32,
+}
+
+/// Raw frames forming one media (the frames of a selfie video or a shot set held in memory):
+/// one verdict aggregated over them.
+#[napi(object, object_to_js = false)]
+pub struct NativeFrames {
+    /// At least one frame.
+    pub frames: Vec<NativeFrame>,
+}
+
+/// One media as JavaScript hands it over: encoded bytes (a `Buffer` or any `Uint8Array`: an
+/// image, a video or a shot set), a file path, or raw frames. (Spelt out in the `#[napi]`
+/// signatures so that the generated `.d.ts` says `Uint8Array | string | NativeFrames`.)
+type JsInput = Either3<Uint8Array, String, NativeFrames>;
+
+/// A media ready for a task: encoded bytes borrowed until the task settles, a path, or raw
+/// frames already copied (and zeroized by the core when dropped).
+pub enum Input {
+    /// Encoded bytes (borrowed from JavaScript).
+    Bytes(Uint8Array),
+    /// A file path, also reported as `source`.
+    Path(String),
+    /// Checked, owned copies of raw frames.
+    Frames(Vec<RawFrame>),
+}
+
+impl Input {
+    /// Checks and copies raw frames; bytes and paths pass through.
+    fn from_js(input: JsInput) -> ozinstant::Result<Input> {
+        match input {
+            Either3::A(bytes) => Ok(Input::Bytes(bytes)),
+            Either3::B(path) => Ok(Input::Path(path)),
+            Either3::C(frames) => {
+                if frames.frames.is_empty() {
+                    return Err(ozinstant::Error::InvalidInput("a frames media needs at least one frame".into()));
+                }
+                let mut out = Vec::with_capacity(frames.frames.len());
+                for (i, f) in frames.frames.iter().enumerate() {
+                    out.push(copy_frame(f).map_err(|e| match e {
+                        ozinstant::Error::InvalidInput(m) => ozinstant::Error::InvalidInput(format!("frame {i}: {m}")),
+                        other => other,
+                    })?);
+                }
+                Ok(Input::Frames(out))
+            }
+        }
+    }
+
+    /// Borrowed view for the core, and the label reported as `source` (paths only).
+    fn media_ref(&self) -> (MediaRef<'_>, Option<String>) {
+        match self {
+            Input::Bytes(bytes) => (MediaRef::Bytes(bytes), None),
+            Input::Path(path) => (MediaRef::Path(Path::new(path)), Some(path.clone())),
+            Input::Frames(frames) => (MediaRef::Frames(frames), None),
+        }
+    }
+
+    /// Owned media, for the core calls that take their media (requests, batches). Bytes are
+    /// copied (the `Uint8Array` itself stays in the task, released on the main thread); paths
+    /// keep their text as the reported `source`, like [`Media::path`]; frames move out (no
+    /// second copy), which leaves this input empty.
+    fn take_media(&mut self) -> Media {
+        match self {
+            Input::Bytes(bytes) => Media::bytes(bytes.to_vec()),
+            Input::Path(path) => Media::path(path.as_str()),
+            Input::Frames(frames) => Media::frames(std::mem::take(frames)),
+        }
+    }
+}
+
+/// [`Input::from_js`] for every input; an error names the input's position.
+fn inputs_from_js(inputs: Vec<JsInput>) -> ozinstant::Result<Vec<Input>> {
+    inputs
+        .into_iter()
+        .enumerate()
+        .map(|(i, input)| {
+            Input::from_js(input).map_err(|e| match e {
+                ozinstant::Error::InvalidInput(m) => ozinstant::Error::InvalidInput(format!("media {i}: {m}")),
+                other => other,
+            })
+        })
+        .collect()
+}
+
+/// Checks one frame's geometry against its data (the core's rules for raw pixels) and copies
+/// the bytes it covers. Size limits (`max_pixels`, `max_dimension`) are left to the core.
+fn copy_frame(f: &NativeFrame) -> ozinstant::Result<RawFrame> {
+    let format = parse_format(&f.format)?;
+    let (width, height, stride) = (f.width, f.height, f.stride as usize);
+    if width == 0 || height == 0 {
+        return Err(ozinstant::Error::InvalidInput(format!("raw frame has zero size ({width}x{height})")));
+    }
+    let overflow =
+        || ozinstant::Error::InvalidInput(format!("raw frame geometry overflows ({width}x{height}, stride {stride})"));
+    let row_bytes = (width as usize).checked_mul(format.bytes_per_pixel()).ok_or_else(overflow)?;
+    let stride = if stride == 0 { row_bytes } else { stride };
+    if stride < row_bytes {
+        return Err(ozinstant::Error::InvalidInput(format!(
+            "stride of {stride} bytes is shorter than one row of {width} {} pixels ({row_bytes} bytes)",
+            format.name()
+        )));
+    }
+    let needed = stride.checked_mul(height as usize - 1).and_then(|v| v.checked_add(row_bytes)).ok_or_else(overflow)?;
+    if f.data.len() < needed {
+        return Err(ozinstant::Error::InvalidInput(format!(
+            "raw buffer holds {} bytes, {width}x{height} {} with stride {stride} needs {needed}",
+            f.data.len(),
+            format.name()
+        )));
+    }
+    Ok(RawFrame::new(&f.data[..needed], format, width, height, stride))
+}
 
 /// Builds the JavaScript error for a core error: `message`, `code` (snake_case name) and
 /// `number` (numeric code).
@@ -64,23 +189,11 @@ fn parse_format(format: &str) -> ozinstant::Result<PixelFormat> {
     })
 }
 
-/// Owned copy of an input, for the core calls that take their media (requests, batches).
-/// Paths keep their text as the reported `source`, like [`Media::path`].
-fn to_media(input: &JsInput) -> Media {
-    match input {
-        Either::A(bytes) => Media::bytes(bytes.to_vec()),
-        Either::B(path) => Media::path(path),
-    }
-}
-
-/// Analyses one borrowed input on the calling thread; returns the `MediaResult` JSON.
-fn analyze_input(engine: &Engine, input: &JsInput, options_json: Option<&str>) -> ozinstant::Result<String> {
+/// Analyses one input on the calling thread; returns the `MediaResult` JSON.
+fn analyze_input(engine: &Engine, input: &Input, options_json: Option<&str>) -> ozinstant::Result<String> {
     let options = parse_options(options_json)?;
-    let result = match input {
-        Either::A(bytes) => engine.analyze_ref(MediaRef::Bytes(bytes), None, &options)?,
-        Either::B(path) => engine.analyze_ref(MediaRef::Path(Path::new(path)), Some(path.clone()), &options)?,
-    };
-    Ok(result.to_json())
+    let (media, label) = input.media_ref();
+    Ok(engine.analyze_ref(media, label, &options)?.to_json())
 }
 
 /// Raw pixels handed over by JavaScript (borrowed until the task settles).
@@ -95,13 +208,13 @@ pub struct Pixels {
 /// What one asynchronous call does off the main thread.
 pub enum Job {
     /// One media → `MediaResult`.
-    Analyze(JsInput),
+    Analyze(Input),
     /// Raw pixels → `MediaResult`.
     Pixels(Pixels),
     /// One request per input → `RequestResult[]`.
-    Batch(Vec<JsInput>),
+    Batch(Vec<Input>),
     /// One request holding every input → `RequestResult`.
-    Request(Vec<JsInput>),
+    Request(Vec<Input>),
     /// Runs every model once on every worker → nothing.
     WarmUp,
 }
@@ -126,17 +239,12 @@ impl EngineTask {
             None => None,
         };
         let options = self.options_json.as_deref();
-        match &self.job {
+        match &mut self.job {
             Job::Analyze(input) => {
                 let Some(slot) = slot else { return analyze_input(&self.engine, input, options) };
                 let options = parse_options(options)?;
-                let result = match input {
-                    Either::A(bytes) => slot.analyze_ref(MediaRef::Bytes(bytes), None, &options)?,
-                    Either::B(path) => {
-                        slot.analyze_ref(MediaRef::Path(Path::new(path)), Some(path.clone()), &options)?
-                    }
-                };
-                Ok(result.to_json())
+                let (media, label) = input.media_ref();
+                Ok(slot.analyze_ref(media, label, &options)?.to_json())
             }
             Job::Pixels(p) => {
                 let options = parse_options(options)?;
@@ -155,8 +263,10 @@ impl EngineTask {
             }
             Job::Batch(inputs) => {
                 let options = parse_options(options)?;
-                let requests =
-                    inputs.iter().map(|i| Request::new(vec![to_media(i)]).with_options(options.clone())).collect();
+                let requests = inputs
+                    .iter_mut()
+                    .map(|i| Request::new(vec![i.take_media()]).with_options(options.clone()))
+                    .collect();
                 let results = match slot {
                     Some(slot) => slot.analyze_batch(requests),
                     None => self.engine.analyze_batch(requests)?,
@@ -169,7 +279,7 @@ impl EngineTask {
             }
             Job::Request(inputs) => {
                 let options = parse_options(options)?;
-                let request = Request::new(inputs.iter().map(to_media).collect()).with_options(options);
+                let request = Request::new(inputs.iter_mut().map(Input::take_media).collect()).with_options(options);
                 match slot {
                     Some(slot) => Ok(slot.analyze_request(request)?.to_json()),
                     None => Ok(self.engine.analyze_request(request)?.to_json()),
@@ -217,11 +327,18 @@ impl NativeEngine {
         AsyncTask::new(EngineTask { engine: self.engine.clone(), job, options_json, slot })
     }
 
-    /// Analyses encoded bytes or a file off the main thread → `MediaResult` JSON. The buffer
-    /// is borrowed, not copied: do not modify it until the promise settles.
+    /// Analyses encoded bytes (an image, a video or a shot set), a file, or raw frames off the
+    /// main thread → `MediaResult` JSON. A buffer is borrowed, not copied: do not modify it
+    /// until the promise settles. Raw frames are checked and copied before this returns.
     #[napi(ts_return_type = "Promise<string>")]
-    pub fn analyze(&self, input: Either<Uint8Array, String>, options_json: Option<String>) -> AsyncTask<EngineTask> {
-        self.task(Job::Analyze(input), options_json)
+    pub fn analyze(
+        &self,
+        env: Env,
+        input: Either3<Uint8Array, String, NativeFrames>,
+        options_json: Option<String>,
+    ) -> napi::Result<AsyncTask<EngineTask>> {
+        let input = Input::from_js(input).map_err(|e| js_error(&env, &e))?;
+        Ok(self.task(Job::Analyze(input), options_json))
     }
 
     /// Same as `analyze`, on the calling (main) thread.
@@ -229,10 +346,11 @@ impl NativeEngine {
     pub fn analyze_sync(
         &self,
         env: Env,
-        input: Either<Uint8Array, String>,
+        input: Either3<Uint8Array, String, NativeFrames>,
         options_json: Option<String>,
     ) -> napi::Result<String> {
-        settle(&env, analyze_input(&self.engine, &input, options_json.as_deref()))
+        let result = Input::from_js(input).and_then(|i| analyze_input(&self.engine, &i, options_json.as_deref()));
+        settle(&env, result)
     }
 
     /// Analyses raw pixels (`rgb8`, `bgr8`, `rgba8`, `bgra8`; `stride` in bytes, 0 = packed)
@@ -254,20 +372,24 @@ impl NativeEngine {
     #[napi(ts_return_type = "Promise<string>")]
     pub fn analyze_batch(
         &self,
-        inputs: Vec<Either<Uint8Array, String>>,
+        env: Env,
+        inputs: Vec<Either3<Uint8Array, String, NativeFrames>>,
         options_json: Option<String>,
-    ) -> AsyncTask<EngineTask> {
-        self.task(Job::Batch(inputs), options_json)
+    ) -> napi::Result<AsyncTask<EngineTask>> {
+        let inputs = inputs_from_js(inputs).map_err(|e| js_error(&env, &e))?;
+        Ok(self.task(Job::Batch(inputs), options_json))
     }
 
     /// One request ("folder") holding every input → `RequestResult` JSON.
     #[napi(ts_return_type = "Promise<string>")]
     pub fn analyze_request(
         &self,
-        inputs: Vec<Either<Uint8Array, String>>,
+        env: Env,
+        inputs: Vec<Either3<Uint8Array, String, NativeFrames>>,
         options_json: Option<String>,
-    ) -> AsyncTask<EngineTask> {
-        self.task(Job::Request(inputs), options_json)
+    ) -> napi::Result<AsyncTask<EngineTask>> {
+        let inputs = inputs_from_js(inputs).map_err(|e| js_error(&env, &e))?;
+        Ok(self.task(Job::Request(inputs), options_json))
     }
 
     /// True once the models are loaded and the engine accepts work.

@@ -1,7 +1,7 @@
 // Compiled (not run) by scripts/test-node.sh with `tsc --noEmit --strict`: uses the public
 // typings the way a TypeScript caller would, so index.d.ts cannot drift from a usable API.
 import { Engine, ERROR_CODES, VERSION, onnxruntimeNodeLibrary } from '..'
-import type { MediaResult, OzinstantError, RequestResult, Stats } from '..'
+import type { FramesMedia, MediaResult, OzinstantError, RequestResult, SequenceReport, Stats } from '..'
 
 async function main(): Promise<void> {
   const engine = new Engine({ threads: 2, max_in_flight: 16, limits: { max_media_per_request: 5 } })
@@ -11,6 +11,26 @@ async function main(): Promise<void> {
   const px = await engine.analyzePixels(new Uint8Array(12), { width: 2, height: 2, format: 'rgb8', stride: 6 })
   const batch: RequestResult[] = await engine.analyzeBatch(['a.jpg', new Uint8Array(3)], { qualityGate: false })
   const folder: RequestResult = await engine.analyzeRequest(['a.jpg', 'b.png'])
+  const frames: FramesMedia = {
+    frames: [
+      { data: new Uint8Array(12), width: 2, height: 2, format: 'rgb8' },
+      { data: new ArrayBuffer(16), width: 2, height: 2, format: 'bgra8', stride: 8 },
+    ],
+  }
+  const fromFrames: MediaResult = await engine.analyze(frames, { videoFrames: 4 })
+  const seq: SequenceReport | undefined = fromFrames.sequence
+  const kind: 'video' | 'shot_set' | 'frames' | undefined = seq?.kind
+  const codec: string | undefined = seq?.video?.codec
+  const best: number | undefined = seq?.best_shot?.quality_score
+  const clip: MediaResult = await engine.analyze('selfie.mp4')
+  const perFrame: Array<number | null> = clip.sequence?.frames.map((f) => f.confidence_spoofing) ?? []
+  const mixed: RequestResult = await engine.analyzeRequest(
+    ['id.jpg', { media: 'selfie.webm', tag: 'video_selfie' }, { media: frames, tag: 'shotset_selfie' }, frames],
+    { analyses: ['quality', 'biometry'], videoFrames: 8 },
+  )
+  const videoEngine = new Engine({ video: { frames: 16, min_usable_frames: 2, shot_set: { max_entries: 10 } } })
+  const sampled: number = videoEngine.config.video.frames ?? 8
+  const archive: number = ERROR_CODES.archive_rejected
   const stats: Stats = engine.stats()
   const ok: boolean = engine.ready()
   await engine.warmUp()
@@ -26,7 +46,8 @@ async function main(): Promise<void> {
     if (err.code === 'unsupported_format' && err.number === 2) console.log(err.message)
   }
   console.log(VERSION, score, fromBytes.resolution, px.reason, batch.length, folder.media[0]?.faces[0]?.box.x,
-    stats.media.total, ok, ids, lib, threads, busy, found)
+    stats.media.total, ok, ids, lib, threads, busy, found, kind, codec, best, perFrame, mixed.media.length, sampled,
+    archive)
 }
 
 void main()

@@ -42,10 +42,13 @@ const { cli, skip } = findCli();
 
 test('Node results equal the Rust CLI JSON', { skip }, async () => {
   const library = process.env.ORT_DYLIB_PATH || onnxruntimeNodeLibrary();
+  // Found the same way on both sides: through ORT_DYLIB_PATH when it is set (the CLI inherits
+  // it), else as a configured path (`--ort-library`, as index.js configures onnxruntime-node's).
+  const ortArgs = process.env.ORT_DYLIB_PATH ? [] : ['--ort-library', library];
   const files = Object.keys(EXPECTED).map(sample);
   const out = execFileSync(
     cli,
-    ['analyze', ...files, '--format', 'jsonl', '--request-id', 'xlang-1', '--ort-library', library, '--no-progress'],
+    ['analyze', ...files, '--format', 'jsonl', '--request-id', 'xlang-1', ...ortArgs, '--no-progress'],
     { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );
   const rust = out.trim().split('\n').map((line) => JSON.parse(line));
@@ -56,7 +59,7 @@ test('Node results equal the Rust CLI JSON', { skip }, async () => {
     const node = await engine.analyze(file, { requestId: 'xlang-1' });
     assert.deepEqual({ ...node, timings: null }, { ...rust[i], timings: null }, file);
   }
-  const info = JSON.parse(execFileSync(cli, ['info', '--ort-library', library], { encoding: 'utf8' }));
+  const info = JSON.parse(execFileSync(cli, ['info', ...ortArgs], { encoding: 'utf8' }));
   assert.equal(info.engine_version, VERSION);
   assert.deepEqual(info.models, engine.models);
   assert.deepEqual(info.runtime, engine.runtime);

@@ -41,6 +41,7 @@ test('the error table is the core one', () => {
     unsupported_codec: 15,
     forked: 16,
     video_too_long: 17,
+    archive_rejected: 18,
   });
 });
 
