@@ -189,6 +189,19 @@ fn a_box_that_loops_is_a_decode_error() {
     assert_eq!(e.name(), "decode_failed");
 }
 
+/// Found by the `video` fuzz target: a MOV whose time-to-sample table (`stts`) covers fewer
+/// samples than its size table (`stsz`). re_mp4 0.5.1 indexes past the end of `stts`
+/// (`reader.rs:209`, index out of bounds, in release builds too); the video layer contains the
+/// panic and reports `decode_failed`.
+#[test]
+fn a_sample_table_that_panics_the_demuxer_is_a_decode_error() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/mp4-stts-shorter-than-stsz.mov");
+    let bytes = std::fs::read(path).unwrap();
+    let e = video::decode(&bytes, &VideoOptions::default()).unwrap_err();
+    assert_eq!(e.name(), "decode_failed", "{e}");
+    assert!(e.to_string().contains("panicked"), "{e}");
+}
+
 #[test]
 fn truncated_and_corrupted_clips_never_panic() {
     let names: Vec<&str> = CLIPS.iter().map(|c| c.0).chain(["unsupported_vp8.webm", "unsupported_mpeg4.mp4"]).collect();
