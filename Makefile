@@ -9,8 +9,10 @@ CARGO       ?= cargo
 
 .PHONY: demo test ort tools build test-rust test-docs test-python test-c test-node test-cross-language lint schema bench clean-cache
 
+# Exit status 1 means some file could not be analysed: samples/video/unsupported_* (VP8 and
+# MPEG-4 Part 2) are there to show the unsupported_codec error, so 1 is expected; 2 or 3 fail.
 demo: build
-	./target/release/ozinstant analyze samples/
+	./target/release/ozinstant analyze samples/ || [ $$? -eq 1 ]
 
 test: ort test-rust test-docs test-c test-python test-node test-cross-language test-reference test-strace soak fuzz-smoke lint
 

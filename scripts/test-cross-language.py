@@ -4,10 +4,14 @@
 The same samples go through Rust (the CLI), C (libozinstant.so), Python (the installed wheel)
 and Node (the addon). Each door must give the same resolution and reason, the same face box,
 and scores (confidence_spoofing, p_real, per-model scores, face score) equal within 1e-6.
+A video and a shot set are among the samples: for them every door must also give the same
+`sequence` section (kind, video facts, frame counts, aggregation, best shot, and every sampled
+frame's index, time or entry name, outcome and scores), timings excepted.
+Two requests go through every door too: a biometry request over photos, and a mixed request
+(photo, video, shot set) with biometry and a per-call `video_frames`.
 Expects the artefacts that `make test-rust test-python test-c test-node` build.
 """
 import json
-import os
 import pathlib
 import subprocess
 import sys
@@ -19,15 +23,40 @@ SAMPLES = [
     "hyperfas_spoof_replay_fake_screen.png",
     "skimage_live_astronaut.png",
     "group_three_faces.jpg",
+    # A video (H.264 High with B-frames, made from minivision_live_image_T1.jpg) and a shot set
+    # (ZIP of four frames of the same photo), each one media with a `sequence` section.
+    "video/h264_high_bframes.mp4",
+    "shotsets/live_minivision.zip",
 ]
 PATHS = [str(ROOT / "samples" / s) for s in SAMPLES]
-# A biometry request: obama and obama2 (same person) and biden tagged as an ID photo (liveness
-# skipped, face still compared): every door must report the same pairs, similarities (1e-6),
-# least similar pair and verdicts.
-BIO_SAMPLES = ["facerec_live_obama.jpg", "facerec_live_obama2.jpg", "facerec_live_biden.jpg"]
-BIO_PATHS = [str(ROOT / "samples" / s) for s in BIO_SAMPLES]
-BIO_TAGS = ["photo_selfie", "photo_selfie", "photo_id_front"]
+# Requests: every door must report the same media, pairs, similarities (1e-6), least similar
+# pair and verdicts.
+REQUESTS = [
+    # obama and obama2 (same person) and biden tagged as an ID photo (liveness skipped, face
+    # still compared).
+    {
+        "name": "biometry request",
+        "request_id": "xlang-bio",
+        "samples": ["facerec_live_obama.jpg", "facerec_live_obama2.jpg", "facerec_live_biden.jpg"],
+        "tags": ["photo_selfie", "photo_selfie", "photo_id_front"],
+        "video_frames": None,
+    },
+    # A photo, a clip and a shot set of the same person: biometry compares the photo with each
+    # media's best shot; video_frames=6 samples six frames of the clip (and all four shots).
+    {
+        "name": "mixed request",
+        "request_id": "xlang-mix",
+        "samples": ["minivision_live_image_T1.jpg", "video/h264_high_bframes.mp4", "shotsets/live_minivision.zip"],
+        "tags": ["photo_selfie", "video_selfie", "shotset_selfie"],
+        "video_frames": 6,
+    },
+]
 CACHE = ROOT / ".cache" / "xlang"
+VENV_PY = ROOT / ".cache" / "venv-test" / "bin" / "python"
+
+
+def req_paths(req):
+    return [str(ROOT / "samples" / s) for s in req["samples"]]
 
 
 def run(cmd, **kw):
@@ -39,11 +68,13 @@ def rust():
     return run([str(ROOT / "target/release/ozinstant"), "analyze", "--format", "jsonl", "--request-id", "xlang", *PATHS])
 
 
-def rust_bio():
+def rust_request(req):
     # --format json: the document carries the media results and the biometry section.
+    frames = ["--frames", str(req["video_frames"])] if req["video_frames"] else []
     out = subprocess.run(
         [str(ROOT / "target/release/ozinstant"), "analyze", "--request", "--format", "json", "--request-id",
-         "xlang-bio", "--analyses", "quality,biometry", "--tags", ",".join(BIO_TAGS), *BIO_PATHS],
+         req["request_id"], "--analyses", "quality,biometry", "--tags", ",".join(req["tags"]), *frames,
+         *req_paths(req)],
         check=True, capture_output=True, text=True, cwd=ROOT,
     )
     doc = json.loads(out.stdout)
@@ -63,32 +94,33 @@ def c():
     return run([str(exe), *PATHS])
 
 
-def c_bio():
-    opts = json.dumps({"request_id": "xlang-bio", "analyses": ["quality", "biometry"], "media_tags": BIO_TAGS})
-    return run([str(CACHE / "print_json"), "--request", opts, *BIO_PATHS])[0]
+def c_request(req):
+    opts = {"request_id": req["request_id"], "analyses": ["quality", "biometry"], "media_tags": req["tags"]}
+    if req["video_frames"]:
+        opts["video_frames"] = req["video_frames"]
+    return run([str(CACHE / "print_json"), "--request", json.dumps(opts), *req_paths(req)])[0]
 
 
 def python():
-    venv_py = ROOT / ".cache" / "venv-test" / "bin" / "python"
     code = (
         "import sys, ozinstant\n"
         "e = ozinstant.Engine()\n"
         "for p in sys.argv[1:]:\n"
         "    print(e.analyze(p, request_id='xlang').to_json())\n"
     )
-    return run([str(venv_py), "-c", code, *PATHS])
+    return run([str(VENV_PY), "-c", code, *PATHS])
 
 
-def python_bio():
-    venv_py = ROOT / ".cache" / "venv-test" / "bin" / "python"
+def python_request(req):
     code = (
         "import sys, json, ozinstant\n"
-        "tags = json.loads(sys.argv[1])\n"
-        "r = ozinstant.Engine().analyze_request(sys.argv[2:], request_id='xlang-bio',\n"
-        "    analyses=['quality', 'biometry'], tags=tags)\n"
+        "req = json.loads(sys.argv[1])\n"
+        "kw = {'video_frames': req['video_frames']} if req['video_frames'] else {}\n"
+        "r = ozinstant.Engine().analyze_request(sys.argv[2:], request_id=req['request_id'],\n"
+        "    analyses=['quality', 'biometry'], tags=req['tags'], **kw)\n"
         "print(r.to_json())\n"
     )
-    return run([str(venv_py), "-c", code, json.dumps(BIO_TAGS), *BIO_PATHS])[0]
+    return run([str(VENV_PY), "-c", code, json.dumps(req), *req_paths(req)])[0]
 
 
 def node():
@@ -102,49 +134,81 @@ def node():
     return run(["node", "-e", code, str(ROOT / "bindings" / "node"), *PATHS])
 
 
-def node_bio():
+def node_request(req):
     code = (
         "const { Engine } = require(process.argv[1]);"
-        "const tags = JSON.parse(process.argv[2]);"
-        "const inputs = process.argv.slice(3).map((media, i) => ({ media, tag: tags[i] }));"
-        "new Engine().analyzeRequest(inputs, { requestId: 'xlang-bio', analyses: ['quality', 'biometry'] })"
+        "const req = JSON.parse(process.argv[2]);"
+        "const inputs = process.argv.slice(3).map((media, i) => ({ media, tag: req.tags[i] }));"
+        "const opts = { requestId: req.request_id, analyses: ['quality', 'biometry'] };"
+        "if (req.video_frames) opts.videoFrames = req.video_frames;"
+        "new Engine().analyzeRequest(inputs, opts)"
         ".then((r) => console.log(JSON.stringify(r)))"
         ".catch((err) => { console.error(err); process.exit(1); });"
     )
-    return run(["node", "-e", code, str(ROOT / "bindings" / "node"), json.dumps(BIO_TAGS), *BIO_PATHS])[0]
+    return run(["node", "-e", code, str(ROOT / "bindings" / "node"), json.dumps(req), *req_paths(req)])[0]
 
 
-def bio_facts(r):
-    """What every door must agree on for the biometry request."""
-    b = r["biometry"]
-    return {
-        "request_id": r["request_id"],
-        "resolution": r["resolution"],
-        "media": [(m["analysis"], m.get("tag"), m["resolution"], m["reason"]) for m in r["media"]],
-        "biometry": (b["resolution"], b["reason"], b["threshold"], [m["status"] for m in b["media"]]),
-        "least_similar": (b["least_similar"]["a"], b["least_similar"]["b"]) if b["least_similar"] else None,
-        "pairs": [(p["a"], p["b"]) for p in b["pairs"]],
-        "scores": [p["similarity"] for p in b["pairs"]] + [p["cosine"] for p in b["pairs"]]
-        + ([b["min_similarity"]] if b["min_similarity"] is not None else []),
+def sequence_facts(s):
+    """A video's or shot set's `sequence` section without timings: exact facts and scores."""
+    if s is None:
+        return None, []
+    best = s["best_shot"]
+    exact = {
+        "kind": s["kind"],
+        "video": s["video"],
+        "counts": (s["total_frames"], s["skipped_entries"], s["sampled"], s["usable"], s["min_usable"]),
+        "aggregation": s["aggregation"],
+        "best_shot": (best["frame"], best["index"], best.get("timestamp_ms"), best.get("name")) if best else None,
+        "frames": [
+            (f["index"], f.get("timestamp_ms"), f.get("name"), f["resolution"], f["reason"], f["quality_failed"],
+             (f.get("error") or {}).get("code"))
+            for f in s["frames"]
+        ],
     }
+    scores = [best["quality_score"]] if best else []
+    for f in s["frames"]:
+        scores += [f["confidence_spoofing"], f["face_score"], f["quality_score"]]
+    return exact, scores
 
 
 def key_facts(r):
     """The fields every door must agree on (timings and sources legitimately differ)."""
     face = r["faces"][0] if r["faces"] else None
+    sequence, sequence_scores = sequence_facts(r.get("sequence"))
     return {
         "resolution": r["resolution"],
         "reason": r["reason"],
+        "error": (r.get("error") or {}).get("code"),
         "box": face["box"] if face else None,
         "face_count": len(r["faces"]),
+        "sequence": sequence,
         "scores": [
             r["confidence_spoofing"],
             r["liveness"]["p_real"] if r["liveness"] else None,
             *([m["p_real"] for m in r["liveness"]["models"]] if r["liveness"] else []),
             face["score"] if face else None,
+            *sequence_scores,
         ],
         "quality_failed": r["quality"]["failed"] if r["quality"] else None,
         "request_id": r["request_id"],
+    }
+
+
+def request_facts(r):
+    """What every door must agree on for a request: each media's key facts, then biometry."""
+    b = r["biometry"]
+    media = [key_facts(m) for m in r["media"]]
+    return {
+        "request_id": r["request_id"],
+        "resolution": r["resolution"],
+        "media": [(m["analysis"], m.get("tag"), m["resolution"], m["reason"]) for m in r["media"]],
+        "media_facts": [{k: v for k, v in f.items() if k != "scores"} for f in media],
+        "biometry": (b["resolution"], b["reason"], b["threshold"], [m["status"] for m in b["media"]]),
+        "least_similar": (b["least_similar"]["a"], b["least_similar"]["b"]) if b["least_similar"] else None,
+        "pairs": [(p["a"], p["b"]) for p in b["pairs"]],
+        "scores": [p["similarity"] for p in b["pairs"]] + [p["cosine"] for p in b["pairs"]]
+        + ([b["min_similarity"]] if b["min_similarity"] is not None else [])
+        + [x for f in media for x in f["scores"]],
     }
 
 
@@ -164,15 +228,20 @@ def same(a, b):
 
 
 def main() -> int:
+    missing = [p for p in PATHS + [p for req in REQUESTS for p in req_paths(req)] if not pathlib.Path(p).is_file()]
+    if missing:
+        print(f"cross-language: missing samples: {missing}", file=sys.stderr)
+        print("0 passed, 1 failed")
+        return 1
     env_ok = True
     doors = {"rust": rust, "c": c, "python": python, "node": node}
-    bio_doors = {"rust": rust_bio, "c": c_bio, "python": python_bio, "node": node_bio}
+    request_doors = {"rust": rust_request, "c": c_request, "python": python_request, "node": node_request}
     results = {}
-    bio = {}
+    requests = {}
     for name, fn in doors.items():
         try:
             results[name] = fn()
-            bio[name] = bio_doors[name]()
+            requests[name] = [request_doors[name](req) for req in REQUESTS]
         except (subprocess.CalledProcessError, FileNotFoundError, KeyError) as e:
             print(f"cross-language: {name} door failed: {e}\n{getattr(e, 'stderr', '')}", file=sys.stderr)
             env_ok = False
@@ -187,17 +256,20 @@ def main() -> int:
             if not same(ref, got):
                 failed += 1
                 print(f"cross-language: {sample}: {name} differs from rust:\n  rust: {ref}\n  {name}: {got}", file=sys.stderr)
-        print(f"{sample}: {ref['resolution']} {ref['reason'] or ''} box={ref['box']} scores={ref['scores'][:2]}")
-    ref = bio_facts(bio["rust"])
-    for name in ("c", "python", "node"):
-        got = bio_facts(bio[name])
-        if not same(ref, got):
-            failed += 1
-            print(f"cross-language: biometry request: {name} differs from rust:\n  rust: {ref}\n  {name}: {got}",
-                  file=sys.stderr)
-    print(f"biometry request {BIO_SAMPLES}: {ref['resolution']} {ref['biometry'][0]} "
-          f"least_similar={ref['least_similar']} similarities={ref['scores'][:3]}")
-    checks = len(SAMPLES) * 3 + 3
+        seq = ref["sequence"]
+        frames = f" {seq['kind']} usable/sampled={seq['counts'][3]}/{seq['counts'][2]} best={seq['best_shot']}" if seq else ""
+        print(f"{sample}: {ref['resolution']} {ref['reason'] or ''} box={ref['box']} scores={ref['scores'][:2]}{frames}")
+    for j, req in enumerate(REQUESTS):
+        ref = request_facts(requests["rust"][j])
+        for name in ("c", "python", "node"):
+            got = request_facts(requests[name][j])
+            if not same(ref, got):
+                failed += 1
+                print(f"cross-language: {req['name']}: {name} differs from rust:\n  rust: {ref}\n  {name}: {got}",
+                      file=sys.stderr)
+        print(f"{req['name']} {req['samples']}: {ref['resolution']} {ref['biometry'][0]} "
+              f"least_similar={ref['least_similar']} similarities={ref['scores'][:len(ref['pairs'])]}")
+    checks = (len(SAMPLES) + len(REQUESTS)) * 3
     print(f"{checks - failed} passed, {failed} failed")
     return 1 if failed else 0
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The Python reference must give the engine's verdicts: on every file in samples/, the same
+"""The Python reference must give the engine's verdicts: on every photo in samples/, the same
 resolution and reason, the same analysed face box, and p_real within 0.02. Timings are never
 checked. Also checks that `cv2.imdecode` applies EXIF orientation (the reference relies on it).
 
@@ -23,6 +23,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import reference  # noqa: E402
 
 P_REAL_TOLERANCE = 0.02
+# The reference analyses photos only; the CLI's folder walk also picks up videos and shot sets
+# (samples/video/, samples/shotsets/), which are left out here.
+IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif"}
 
 
 def exif_orientation_applied() -> bool:
@@ -52,6 +55,8 @@ def engine_results(cli: str, samples: str) -> dict[str, dict]:
     results = {}
     for line in out.stdout.splitlines():
         r = json.loads(line)
+        if os.path.splitext(r["source"])[1].lower() not in IMAGE_EXTENSIONS:
+            continue
         face = next((f for f in r.get("faces", []) if f.get("analysed")), None)
         results[os.path.abspath(r["source"])] = {
             "resolution": r["resolution"],

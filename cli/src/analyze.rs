@@ -24,6 +24,8 @@ pub struct Run<'a> {
     pub request_id: Option<&'a str>,
     /// Threshold reported on results of files that could not be analysed.
     pub threshold: f64,
+    /// Frames per video or shot set (`--frames`); `None` keeps the engine's `video.frames`.
+    pub video_frames: Option<usize>,
     /// Worker threads (at least 1).
     pub workers: usize,
     /// Progress bar advanced once per finished file.
@@ -33,14 +35,19 @@ pub struct Run<'a> {
 }
 
 impl Run<'_> {
-    /// Analyses one file. Input errors (unreadable file, unsupported or corrupt image, limits)
-    /// and engine faults become a `FAILED/INPUT_ERROR` result carrying the `error` object.
+    /// Analyses one file (a photo, a video or a shot set). Input errors (unreadable file,
+    /// unsupported or corrupt image, unsupported video codec, rejected archive, limits) and
+    /// engine faults become a `FAILED/INPUT_ERROR` result carrying the `error` object.
     pub fn analyze_one(&self, input: &Input) -> MediaResult {
         let request_id = match self.request_id {
             Some(id) => id.to_owned(),
             None => uuid::Uuid::new_v4().to_string(),
         };
-        let options = AnalyzeOptions { request_id: Some(request_id.clone()), ..AnalyzeOptions::default() };
+        let options = AnalyzeOptions {
+            request_id: Some(request_id.clone()),
+            video_frames: self.video_frames,
+            ..AnalyzeOptions::default()
+        };
         let media = Media::path(&input.path).with_label(input.source.clone());
         match self.engine.analyze_with(media, &options) {
             Ok(r) => r,

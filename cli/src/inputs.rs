@@ -3,17 +3,25 @@
 //! * A file named explicitly is always analysed, whatever its extension (the core sniffs the
 //!   format from content).
 //! * A folder is walked recursively in a deterministic order (entries sorted by file name at
-//!   every level), keeping files whose extension is one of [`IMAGE_EXTENSIONS`]
-//!   (case-insensitive). Hidden entries (names starting with `.`) below the folder are skipped.
-//! * A path that does not exist, or a folder without any image, is a usage error.
+//!   every level), keeping files whose extension is one of [`MEDIA_EXTENSIONS`]
+//!   (case-insensitive): photos, videos and shot sets (ZIP archives of frames). Hidden entries
+//!   (names starting with `.`) below the folder are skipped.
+//! * A path that does not exist, or a folder without any such file, is a usage error.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-/// Extensions (lower case, without the dot) picked up when walking folders.
+/// Photo extensions (lower case, without the dot) picked up when walking folders.
 pub const IMAGE_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp", "bmp", "gif"];
+/// Video extensions picked up when walking folders (MP4, MOV and WebM/Matroska containers).
+pub const VIDEO_EXTENSIONS: &[&str] = &["mp4", "mov", "m4v", "webm", "mkv"];
+/// Shot set (ZIP archive of frames) extensions picked up when walking folders.
+pub const SHOT_SET_EXTENSIONS: &[&str] = &["zip"];
+/// Every extension picked up when walking folders: photos, videos, shot sets. Whatever the
+/// extension, the core tells the kind from the content.
+pub const MEDIA_EXTENSIONS: &[&[&str]] = &[IMAGE_EXTENSIONS, VIDEO_EXTENSIONS, SHOT_SET_EXTENSIONS];
 
 /// One file to analyse.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,8 +47,8 @@ pub struct Inputs {
 pub enum InputError {
     /// The path does not exist (or cannot be inspected).
     NotFound(PathBuf, String),
-    /// A folder holds no file with an image extension.
-    NoImages(PathBuf),
+    /// A folder holds no file with a photo, video or shot set extension.
+    NoMedia(PathBuf),
     /// The path is neither a file nor a folder (socket, device, ...).
     NotAFileOrFolder(PathBuf),
 }
@@ -49,11 +57,11 @@ impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             InputError::NotFound(p, why) => write!(f, "{}: {why}", p.display()),
-            InputError::NoImages(p) => write!(
+            InputError::NoMedia(p) => write!(
                 f,
-                "{}: the folder contains no image files (looked for {})",
+                "{}: the folder contains no photo, video or shot set files (looked for {})",
                 p.display(),
-                IMAGE_EXTENSIONS.join(", ")
+                MEDIA_EXTENSIONS.concat().join(", ")
             ),
             InputError::NotAFileOrFolder(p) => write!(f, "{}: not a regular file or a folder", p.display()),
         }
@@ -62,11 +70,11 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
-/// True when `path` has one of the [`IMAGE_EXTENSIONS`], ignoring case.
-pub fn has_image_extension(path: &Path) -> bool {
+/// True when `path` has one of the [`MEDIA_EXTENSIONS`], ignoring case.
+pub fn has_media_extension(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| IMAGE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+        .is_some_and(|e| MEDIA_EXTENSIONS.iter().flat_map(|l| l.iter()).any(|x| x.eq_ignore_ascii_case(e)))
 }
 
 fn is_hidden(entry: &walkdir::DirEntry) -> bool {
@@ -93,7 +101,7 @@ pub fn collect(paths: &[PathBuf]) -> Result<Inputs, InputError> {
             let before = inputs.files.len();
             walk(given, &mut inputs);
             if inputs.files.len() == before {
-                return Err(InputError::NoImages(given.clone()));
+                return Err(InputError::NoMedia(given.clone()));
             }
         } else {
             return Err(InputError::NotAFileOrFolder(given.clone()));
@@ -106,7 +114,7 @@ fn walk(root: &Path, inputs: &mut Inputs) {
     let walker = WalkDir::new(root).follow_links(true).sort_by_file_name().into_iter().filter_entry(|e| !is_hidden(e));
     for entry in walker {
         match entry {
-            Ok(e) if e.file_type().is_file() && has_image_extension(e.path()) => {
+            Ok(e) if e.file_type().is_file() && has_media_extension(e.path()) => {
                 inputs.files.push(Input { path: e.path().to_path_buf(), source: e.path().display().to_string() });
             }
             Ok(_) => {}
@@ -129,10 +137,15 @@ mod tests {
 
     #[test]
     fn extensions_are_case_insensitive() {
-        assert!(has_image_extension(Path::new("a/b.JPG")));
-        assert!(has_image_extension(Path::new("b.WebP")));
-        assert!(!has_image_extension(Path::new("b.tsv")));
-        assert!(!has_image_extension(Path::new("jpg")));
+        assert!(has_media_extension(Path::new("a/b.JPG")));
+        assert!(has_media_extension(Path::new("b.WebP")));
+        for video in ["c.mp4", "c.MOV", "c.m4v", "c.webm", "c.MKV", "shots.Zip"] {
+            assert!(has_media_extension(Path::new(video)), "{video}");
+        }
+        assert!(!has_media_extension(Path::new("b.tsv")));
+        assert!(!has_media_extension(Path::new("b.avi")));
+        assert!(!has_media_extension(Path::new("jpg")));
+        assert!(!has_media_extension(Path::new("mp4")));
     }
 
     #[test]
@@ -140,7 +153,7 @@ mod tests {
         let d = temp_dir("walk");
         std::fs::create_dir_all(d.join("sub")).unwrap();
         std::fs::create_dir_all(d.join(".hidden")).unwrap();
-        for f in ["b.png", "a.JPEG", "notes.txt", "sub/c.gif", ".hidden/x.jpg", ".y.jpg"] {
+        for f in ["b.png", "a.JPEG", "notes.txt", "sub/c.gif", "sub/d.mp4", "sub/e.zip", ".hidden/x.jpg", ".y.jpg"] {
             std::fs::write(d.join(f), b"x").unwrap();
         }
         let inputs = collect(&[d.clone(), d.join("notes.txt")]).unwrap();
@@ -151,6 +164,8 @@ mod tests {
                 PathBuf::from("a.JPEG"),
                 PathBuf::from("b.png"),
                 PathBuf::from("sub/c.gif"),
+                PathBuf::from("sub/d.mp4"),
+                PathBuf::from("sub/e.zip"),
                 PathBuf::from("notes.txt")
             ]
         );
@@ -161,7 +176,7 @@ mod tests {
     #[test]
     fn missing_path_and_empty_folder_are_errors() {
         let d = temp_dir("empty");
-        assert!(matches!(collect(std::slice::from_ref(&d)), Err(InputError::NoImages(_))));
+        assert!(matches!(collect(std::slice::from_ref(&d)), Err(InputError::NoMedia(_))));
         assert!(matches!(collect(&[d.join("nope.jpg")]), Err(InputError::NotFound(..))));
         std::fs::remove_dir_all(&d).unwrap();
     }

@@ -3,12 +3,16 @@
 //! ```text
 //! ozinstant analyze PATH... [--format table|json|jsonl|csv] [--threshold X] [--jobs N]
 //!                   [--request-id ID] [--no-quality-gate] [--face-policy single|largest]
-//!                   [--config FILE.json] [--ort-library PATH] [--no-progress]
+//!                   [--frames N] [--config FILE.json] [--ort-library PATH] [--no-progress]
 //!                   [--request [--analyses quality,biometry] [--tags TAG,...]
 //!                    [--biometry-threshold X] [--return-embeddings]]
 //! ozinstant schema [--media]
 //! ozinstant info [--config FILE.json] [--ort-library PATH]
 //! ```
+//!
+//! A PATH is a photo (JPEG, PNG, WebP, BMP, GIF), a video (MP4, MOV, WebM: H.264, HEVC, VP9), a
+//! shot set (ZIP archive of frames) or a folder of them; the core tells the kind from the
+//! content. A video or shot set is one media whose verdict aggregates its sampled frames.
 //!
 //! Results go to stdout, diagnostics to stderr; nothing is written to disk. Exit codes:
 //! [`EXIT_OK`], [`EXIT_MEDIA_ERROR`], [`EXIT_USAGE`], [`EXIT_ENGINE`].
@@ -33,12 +37,14 @@ const EXIT_OK: u8 = 0;
 /// At least one file could not be analysed (its result carries an `error` object); the other
 /// files are still reported.
 const EXIT_MEDIA_ERROR: u8 = 1;
-/// Usage error: bad flag or value, nonexistent path, folder without images, bad config file.
+/// Usage error: bad flag or value, nonexistent path, folder without media files, bad config
+/// file.
 const EXIT_USAGE: u8 = 2;
 /// The engine cannot start (ONNX Runtime not found, model error, ...).
 const EXIT_ENGINE: u8 = 3;
 
-/// Face liveness (passive anti-spoofing) on image files, in-process and stateless.
+/// Face liveness (passive anti-spoofing) on photos, videos and shot sets, in-process and
+/// stateless.
 #[derive(Debug, Parser)]
 #[command(name = "ozinstant", version, propagate_version = true)]
 #[command(after_help = "Exit codes: 0 every file analysed (whatever the verdicts), 1 some file could not be \
@@ -50,7 +56,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Analyse image files and folders; each file is its own single-media request.
+    /// Analyse photos, videos, shot sets and folders of them; each file is its own
+    /// single-media request (`--request`: one request over all of them).
     Analyze(AnalyzeArgs),
     /// Print the JSON Schema of results (`RequestResult`; `--media` for one `MediaResult`,
     /// i.e. one `--format jsonl` line).
@@ -59,8 +66,8 @@ enum Command {
         #[arg(long)]
         media: bool,
     },
-    /// Print, as JSON, the ONNX Runtime library in use, the models, the configuration and the
-    /// error code table.
+    /// Print, as JSON, the ONNX Runtime library in use, the models, the configuration, the
+    /// supported media formats and the error code table.
     Info(EngineArgs),
 }
 
@@ -77,9 +84,10 @@ struct EngineArgs {
 
 #[derive(Debug, Args)]
 struct AnalyzeArgs {
-    /// Image files and folders. Folders are walked recursively in sorted order for
-    /// jpg/jpeg/png/webp/bmp/gif files (hidden entries skipped); files named explicitly are
-    /// always analysed.
+    /// Photos, videos, shot sets and folders. Folders are walked recursively in sorted order
+    /// for photos (jpg/jpeg/png/webp/bmp/gif), videos (mp4/mov/m4v/webm/mkv) and shot sets
+    /// (zip), hidden entries skipped; files named explicitly are always analysed. The kind is
+    /// told from the content, not the extension.
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// Output format.
@@ -101,6 +109,10 @@ struct AnalyzeArgs {
     /// the largest.
     #[arg(long, value_enum, value_name = "POLICY")]
     face_policy: Option<FacePolicyArg>,
+    /// Frames analysed per video or shot set, spread evenly over it (1..=64) [default: the
+    /// engine's `video.frames`, 8]. The verdict is the median score of the usable frames.
+    #[arg(long, value_name = "N", value_parser = parse_frames)]
+    frames: Option<usize>,
     #[command(flatten)]
     engine: EngineArgs,
     /// Never show the progress bar (it is only shown on a terminal, for more than 3 files).
@@ -156,6 +168,12 @@ impl From<FacePolicyArg> for FacePolicy {
             FacePolicyArg::Largest => FacePolicy::Largest,
         }
     }
+}
+
+fn parse_frames(s: &str) -> Result<usize, String> {
+    let max = ozinstant::config::MAX_SAMPLED_FRAMES;
+    let n: usize = s.trim().parse().map_err(|e| format!("not a whole number: {e}"))?;
+    if (1..=max).contains(&n) { Ok(n) } else { Err(format!("{s} is outside 1..={max}")) }
 }
 
 fn parse_threshold(s: &str) -> Result<f64, String> {
@@ -296,6 +314,7 @@ fn cmd_analyze(args: AnalyzeArgs) -> u8 {
         engine: &engine,
         request_id: args.request_id.as_deref(),
         threshold,
+        video_frames: args.frames,
         workers,
         progress: progress.as_ref(),
         suspend_progress: stdout_is_terminal && matches!(args.format, Format::Jsonl | Format::Csv),
@@ -340,6 +359,7 @@ fn cmd_request(args: &AnalyzeArgs, engine: &Engine, files: &[inputs::Input], wal
         analyses: Some(analyses),
         biometry_threshold: args.biometry_threshold,
         return_embeddings: Some(args.return_embeddings),
+        video_frames: args.frames,
         ..AnalyzeOptions::default()
     };
     let media = files
@@ -389,6 +409,27 @@ fn progress_bar(len: usize) -> ProgressBar {
     bar
 }
 
+/// What `info` lists under `formats`: the media this build analyses and the extensions a folder
+/// walk picks up.
+fn formats() -> serde_json::Value {
+    serde_json::json!({
+        "images": ["jpeg", "png", "webp", "bmp", "gif"],
+        "videos": {
+            "containers": ["mp4", "mov", "webm", "mkv"],
+            "codecs": ["h264", "hevc", "vp9"],
+        },
+        "shot_sets": {
+            "archives": ["zip"],
+            "entries": ozinstant::shotset::IMAGE_EXTENSIONS,
+        },
+        "folder_extensions": {
+            "images": inputs::IMAGE_EXTENSIONS,
+            "videos": inputs::VIDEO_EXTENSIONS,
+            "shot_sets": inputs::SHOT_SET_EXTENSIONS,
+        },
+    })
+}
+
 fn cmd_info(args: &EngineArgs) -> u8 {
     let cfg = match load_config(args) {
         Ok(c) => c,
@@ -412,6 +453,7 @@ fn cmd_info(args: &EngineArgs) -> u8 {
         },
         "models": engine.models(),
         "config": engine.config(),
+        "formats": formats(),
         "error_codes": codes,
     });
     match serde_json::to_string_pretty(&doc) {

@@ -1,5 +1,9 @@
 //! Output formats of `ozinstant analyze`: a human table, one JSON document, JSON lines and CSV.
 //!
+//! A video or shot set is one result like a photo; its `sequence` section (every sampled frame,
+//! the aggregation and the best shot) is carried whole by `json` and `jsonl`, summed up by the
+//! table's `FRAMES` column and by the last CSV columns.
+//!
 //! Results reach [`Output::push`] in input order. `jsonl` and `csv` are streamed (written and
 //! flushed as each result arrives); `table` and `json` need every result first (column widths,
 //! one document) and are written by [`Output::finish`].
@@ -9,7 +13,7 @@ use std::io::{self, Write};
 use std::time::Duration;
 
 use ozinstant::models::ModelVersion;
-use ozinstant::report::{BiometryReport, Face, SCHEMA_VERSION};
+use ozinstant::report::{BiometryReport, Face, SCHEMA_VERSION, SequenceKind, SequenceReport};
 use ozinstant::{MediaResult, Resolution};
 use serde::Serialize;
 
@@ -227,7 +231,17 @@ fn main_face(r: &MediaResult) -> Option<&Face> {
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-/// Columns of `--format csv`.
+/// Columns of `--format csv`. New columns are only ever appended, so that readers going by
+/// position keep working: the last seven (since schema 1.2) describe videos and shot sets:
+///
+/// * `kind`: `image`, `video`, `shot_set` or `frames`; empty when the file could not be
+///   analysed (`error_code` set);
+/// * `frames_total`, `frames_sampled`, `frames_usable`: frames in the media, analysed, and with
+///   one good face and a score (the verdict is the median score of the usable ones);
+/// * `best_frame`, `best_timestamp_ms`, `best_name`: the best shot's index in the media, its
+///   time (videos) or entry name (shot sets); empty without a usable frame.
+///
+/// Every sequence column is empty on photo rows.
 pub const CSV_HEADER: &[&str] = &[
     "source",
     "request_id",
@@ -242,7 +256,27 @@ pub const CSV_HEADER: &[&str] = &[
     "quality_failed",
     "total_ms",
     "error_code",
+    "kind",
+    "frames_total",
+    "frames_sampled",
+    "frames_usable",
+    "best_frame",
+    "best_timestamp_ms",
+    "best_name",
 ];
+
+/// `kind` of a result: `image`, the sequence kind, or `None` when the file was not analysed.
+fn media_kind(r: &MediaResult) -> Option<&'static str> {
+    match &r.sequence {
+        Some(s) => Some(match s.kind {
+            SequenceKind::Video => "video",
+            SequenceKind::ShotSet => "shot_set",
+            SequenceKind::Frames => "frames",
+        }),
+        None if r.error.is_some() => None,
+        None => Some("image"),
+    }
+}
 
 /// Quotes a CSV field when it holds a comma, a double quote, CR or LF (RFC 4180); double quotes
 /// inside are doubled.
@@ -260,7 +294,9 @@ fn opt_num(v: Option<f64>) -> String {
 
 fn write_csv_row(w: &mut impl Write, r: &MediaResult) -> io::Result<()> {
     let face = main_face(r);
-    let fields: [String; 13] = [
+    let seq = r.sequence.as_ref();
+    let best = seq.and_then(|s| s.best_shot.as_ref());
+    let fields: [String; 20] = [
         r.source.clone().unwrap_or_default(),
         r.request_id.clone(),
         r.resolution.as_str().to_owned(),
@@ -274,6 +310,13 @@ fn write_csv_row(w: &mut impl Write, r: &MediaResult) -> io::Result<()> {
         r.quality.as_ref().map(|q| q.failed.join(";")).unwrap_or_default(),
         r.timings.total_ms.to_string(),
         r.error.as_ref().map(|e| e.code.clone()).unwrap_or_default(),
+        media_kind(r).unwrap_or_default().to_owned(),
+        seq.map(|s| s.total_frames.to_string()).unwrap_or_default(),
+        seq.map(|s| s.sampled.to_string()).unwrap_or_default(),
+        seq.map(|s| s.usable.to_string()).unwrap_or_default(),
+        best.map(|b| b.index.to_string()).unwrap_or_default(),
+        best.and_then(|b| b.timestamp_ms).map(|t| t.to_string()).unwrap_or_default(),
+        best.and_then(|b| b.name.clone()).unwrap_or_default(),
     ];
     let line: Vec<Cow<'_, str>> = fields.iter().map(|f| csv_field(f)).collect();
     writeln!(w, "{}", line.join(","))
@@ -356,7 +399,33 @@ fn verdict(r: &MediaResult) -> String {
     }
 }
 
-fn table_row(r: &MediaResult) -> [String; 6] {
+/// Longest shot set entry name in the `FRAMES` column.
+const MAX_ENTRY_WIDTH: usize = 24;
+
+/// The `FRAMES` cell: the kind, usable/sampled frames and the best shot, e.g.
+/// `video 8/8 usable, best #25 @1.00s`, `shot set 4/4 usable, best frame_02.jpg`, or
+/// `video 2/8 usable, needs 3` when too few frames were usable for a verdict.
+fn frames_cell(s: &SequenceReport) -> String {
+    let kind = match s.kind {
+        SequenceKind::Video => "video",
+        SequenceKind::ShotSet => "shot set",
+        SequenceKind::Frames => "frames",
+    };
+    let mut cell = format!("{kind} {}/{} usable", s.usable, s.sampled);
+    match &s.best_shot {
+        Some(b) => match (&b.name, b.timestamp_ms) {
+            (Some(name), _) => cell.push_str(&format!(", best {}", shorten(name, MAX_ENTRY_WIDTH))),
+            (None, Some(ts)) => cell.push_str(&format!(", best #{} @{:.2}s", b.index, ts as f64 / 1000.0)),
+            (None, None) => cell.push_str(&format!(", best #{}", b.index)),
+        },
+        None if s.usable < s.min_usable => cell.push_str(&format!(", needs {}", s.min_usable)),
+        None => {}
+    }
+    cell
+}
+
+/// The table's cells for one result; `frames` adds the `FRAMES` column.
+fn table_row(r: &MediaResult, frames: bool) -> Vec<String> {
     let file = shorten(r.source.as_deref().unwrap_or("-"), MAX_FILE_WIDTH).into_owned();
     let spoof = r.confidence_spoofing.map(|c| format!("{c:.3}")).unwrap_or_else(|| "-".into());
     let face = main_face(r)
@@ -368,12 +437,28 @@ fn table_row(r: &MediaResult) -> [String; 6] {
         Some(q) => q.failed.join(","),
     };
     let ms = if r.error.is_some() { "-".to_owned() } else { format!("{:.1}", r.timings.total_ms) };
-    [file, verdict(r), spoof, face, quality, ms]
+    let mut row = vec![file, verdict(r), spoof, face, quality];
+    if frames {
+        row.push(r.sequence.as_ref().map(frames_cell).unwrap_or_else(|| "-".into()));
+    }
+    row.push(ms);
+    row
 }
 
-const TABLE_HEADER: [&str; 6] = ["FILE", "VERDICT", "SPOOF", "FACE", "QUALITY", "MS"];
+/// Columns of the table; `FRAMES` (before `MS`) only when some result is a video or shot set.
+fn table_header(frames: bool) -> Vec<&'static str> {
+    let mut h = vec!["FILE", "VERDICT", "SPOOF", "FACE", "QUALITY"];
+    if frames {
+        h.push("FRAMES");
+    }
+    h.push("MS");
+    h
+}
+
 /// Right-aligned (numeric) columns.
-const RIGHT_ALIGNED: [bool; 6] = [false, false, true, false, false, true];
+fn right_aligned(header: &str) -> bool {
+    matches!(header, "SPOOF" | "MS")
+}
 
 fn paint(text: &str, resolution: Resolution, color: bool) -> Cow<'_, str> {
     if !color {
@@ -394,8 +479,10 @@ fn write_table(
     wall: Duration,
     color: bool,
 ) -> io::Result<()> {
-    let rows: Vec<[String; 6]> = results.iter().map(table_row).collect();
-    let mut widths = TABLE_HEADER.map(|h| h.chars().count());
+    let frames = results.iter().any(|r| r.sequence.is_some());
+    let header = table_header(frames);
+    let rows: Vec<Vec<String>> = results.iter().map(|r| table_row(r, frames)).collect();
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
@@ -403,10 +490,10 @@ fn write_table(
     }
     let pad = |cell: &str, i: usize| -> String {
         let fill = " ".repeat(widths[i].saturating_sub(cell.chars().count()));
-        if RIGHT_ALIGNED[i] { format!("{fill}{cell}") } else { format!("{cell}{fill}") }
+        if right_aligned(header[i]) { format!("{fill}{cell}") } else { format!("{cell}{fill}") }
     };
-    let header: Vec<String> = TABLE_HEADER.iter().enumerate().map(|(i, h)| pad(h, i)).collect();
-    writeln!(w, "{}", header.join("  ").trim_end())?;
+    let header_cells: Vec<String> = header.iter().enumerate().map(|(i, h)| pad(h, i)).collect();
+    writeln!(w, "{}", header_cells.join("  ").trim_end())?;
     for (row, r) in rows.iter().zip(results) {
         let cells: Vec<String> = row
             .iter()
@@ -434,6 +521,7 @@ fn write_table(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ozinstant::report::BestShot;
 
     fn result(source: &str, resolution: Resolution, spoof: Option<f64>) -> MediaResult {
         let err = ozinstant::Error::Decode("bad".into());
@@ -462,7 +550,103 @@ mod tests {
         write_csv_row(&mut out, &result("dir/a,b.jpg", Resolution::Failed, None)).unwrap();
         let line = String::from_utf8(out).unwrap();
         assert!(line.starts_with("\"dir/a,b.jpg\",\"rid,1\",FAILED,INPUT_ERROR,,"));
-        assert!(line.trim_end().ends_with(",decode_failed"));
+        // error_code, then the seven sequence columns, empty (no kind: not analysed).
+        assert!(line.trim_end().ends_with(",decode_failed,,,,,,,"), "{line}");
+        assert_eq!(line.trim_end().matches(',').count() - 2, CSV_HEADER.len() - 1, "two quoted commas");
+    }
+
+    fn sequence(kind: SequenceKind, usable: usize, best: Option<BestShot>) -> SequenceReport {
+        SequenceReport {
+            kind,
+            video: None,
+            total_frames: 30,
+            skipped_entries: 0,
+            sampled: 8,
+            usable,
+            min_usable: 3,
+            aggregation: "median_confidence_spoofing".into(),
+            best_shot: best,
+            frames: Vec::new(),
+        }
+    }
+
+    fn best(index: usize, timestamp_ms: Option<u64>, name: Option<&str>) -> Option<BestShot> {
+        Some(BestShot { frame: 6, index, timestamp_ms, name: name.map(str::to_owned), quality_score: 0.85 })
+    }
+
+    #[test]
+    fn csv_sequence_columns() {
+        let mut video = result("clip.mp4", Resolution::Success, Some(0.01));
+        video.sequence = Some(sequence(SequenceKind::Video, 8, best(25, Some(1000), None)));
+        let mut shots = result("shots.zip", Resolution::Success, Some(0.01));
+        shots.sequence = Some(sequence(SequenceKind::ShotSet, 4, best(1, None, Some("frame_02.jpg"))));
+        let photo = result("a.jpg", Resolution::Success, Some(0.01));
+        let mut out = Vec::new();
+        for r in [&video, &shots, &photo] {
+            write_csv_row(&mut out, r).unwrap();
+        }
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        // The request id "rid,1" is quoted: count the last seven columns from the end.
+        let tail = |l: &str| {
+            let v: Vec<&str> = l.split(',').collect();
+            v[v.len() - 7..].join(",")
+        };
+        assert_eq!(tail(lines[0]), "video,30,8,8,25,1000,");
+        assert_eq!(tail(lines[1]), "shot_set,30,8,4,1,,frame_02.jpg");
+        assert_eq!(tail(lines[2]), "image,,,,,,");
+        assert_eq!(&CSV_HEADER[..13], &CSV_HEADER_1_1[..], "old columns keep their positions");
+    }
+
+    /// The columns before schema 1.2, in order.
+    const CSV_HEADER_1_1: [&str; 13] = [
+        "source",
+        "request_id",
+        "resolution",
+        "reason",
+        "confidence_spoofing",
+        "face_x",
+        "face_y",
+        "face_w",
+        "face_h",
+        "face_score",
+        "quality_failed",
+        "total_ms",
+        "error_code",
+    ];
+
+    #[test]
+    fn frames_cell_sums_up_a_sequence() {
+        let s = sequence(SequenceKind::Video, 8, best(25, Some(1000), None));
+        assert_eq!(frames_cell(&s), "video 8/8 usable, best #25 @1.00s");
+        let s = sequence(SequenceKind::ShotSet, 4, best(1, None, Some("frame_02.jpg")));
+        assert_eq!(frames_cell(&s), "shot set 4/8 usable, best frame_02.jpg");
+        let s = sequence(SequenceKind::Video, 2, None);
+        assert_eq!(frames_cell(&s), "video 2/8 usable, needs 3");
+        let s = sequence(SequenceKind::Frames, 5, best(3, None, None));
+        assert_eq!(frames_cell(&s), "frames 5/8 usable, best #3");
+    }
+
+    #[test]
+    fn frames_column_only_with_a_sequence() {
+        let table = |results: Vec<MediaResult>| {
+            let mut out = Output::new(Format::Table, Vec::new(), false);
+            for r in results {
+                out.push(r).unwrap();
+            }
+            out.finish(&[], Duration::from_millis(10)).unwrap();
+            String::from_utf8(out.w).unwrap()
+        };
+        let text = table(vec![result("a.jpg", Resolution::Success, Some(0.01))]);
+        assert!(!text.contains("FRAMES"), "{text}");
+        let mut video = result("clip.mp4", Resolution::Success, Some(0.01));
+        video.sequence = Some(sequence(SequenceKind::Video, 8, best(25, Some(1000), None)));
+        let text = table(vec![result("a.jpg", Resolution::Success, Some(0.01)), video]);
+        let lines: Vec<&str> = text.lines().collect();
+        let col = lines[0].find("FRAMES").expect("FRAMES column");
+        assert!(lines[0][col..].starts_with("FRAMES") && lines[0].ends_with("MS"), "{text}");
+        assert!(lines[1][col..].starts_with("- "), "{text}");
+        assert!(lines[2][col..].starts_with("video 8/8 usable, best #25 @1.00s"), "{text}");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use serde_json::Value;
 const BIN: &str = env!("CARGO_BIN_EXE_ozinstant");
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
-/// The images of `samples/`, sorted by name (as the folder walk orders them).
+/// The photos directly in `samples/`, sorted by name.
 const SAMPLES: &[&str] = &[
     "facerec_live_biden.jpg",
     "facerec_live_obama.jpg",
@@ -24,6 +24,43 @@ const SAMPLES: &[&str] = &[
     "minivision_spoof_replay_image_F2.jpg",
     "skimage_live_astronaut.png",
 ];
+
+/// Everything the walk of `samples/` picks up, in its order (entries sorted by name at every
+/// level: photos, `shotsets/*.zip`, `video/*`), with what each must give: a resolution (`None`:
+/// not checked here) and, for files that cannot be analysed, the error code.
+const WALK: &[(&str, Option<&str>, Option<&str>)] = &[
+    ("facerec_live_biden.jpg", Some("SUCCESS"), None),
+    ("facerec_live_obama.jpg", Some("SUCCESS"), None),
+    ("facerec_live_obama2.jpg", Some("SUCCESS"), None),
+    // The core's group-photo behaviour is being reworked (see the test below).
+    ("group_three_faces.jpg", None, None),
+    ("hyperfas_spoof_replay_fake_screen.png", Some("DECLINED"), None),
+    ("minivision_live_image_T1.jpg", Some("SUCCESS"), None),
+    ("minivision_spoof_print_image_F1.jpg", Some("DECLINED"), None),
+    ("minivision_spoof_replay_image_F2.jpg", Some("DECLINED"), None),
+    ("shotsets/live_minivision.zip", Some("SUCCESS"), None),
+    // An attack: never SUCCESS (checked below); DECLINED or FAILED depending on its frames.
+    ("shotsets/spoof_print_minivision.zip", None, None),
+    ("skimage_live_astronaut.png", Some("SUCCESS"), None),
+    // samples/video/README.md: what each clip must give.
+    ("video/h264_aac_rot90.mov", Some("FAILED"), None),
+    ("video/h264_fragmented.mp4", Some("SUCCESS"), None),
+    ("video/h264_high_bframes.mp4", Some("SUCCESS"), None),
+    ("video/hevc_main10.mp4", Some("DECLINED"), None),
+    ("video/hevc_main_rot90.mov", Some("SUCCESS"), None),
+    ("video/unsupported_mpeg4.mp4", Some("FAILED"), Some("unsupported_codec")),
+    ("video/unsupported_vp8.webm", Some("FAILED"), Some("unsupported_codec")),
+    ("video/vp9.webm", Some("FAILED"), None),
+];
+
+/// Files of [`WALK`] that cannot be analysed (the run over `samples/` exits with 1).
+const WALK_ERRORS: usize = 2;
+
+/// A live photo, a live clip and a live shot set of the same person (MiniVision's T1).
+const PHOTO: &str = "samples/minivision_live_image_T1.jpg";
+const CLIP: &str = "samples/video/h264_high_bframes.mp4";
+const SHOTS: &str = "samples/shotsets/live_minivision.zip";
+const VP8: &str = "samples/video/unsupported_vp8.webm";
 
 /// Attacks that are `DECLINED` at the default threshold.
 const ATTACKS: &[&str] = &[
@@ -56,6 +93,20 @@ fn stderr(o: &Output) -> String {
 
 fn sample(name: &str) -> String {
     format!("samples/{name}")
+}
+
+/// `analyze ARGS... PHOTOS...`: the photos of `samples/` named explicitly (no videos).
+fn run_photos(args: &[&str]) -> Output {
+    let photos: Vec<String> = SAMPLES.iter().map(|s| sample(s)).collect();
+    let mut all: Vec<&str> = vec!["analyze"];
+    all.extend_from_slice(args);
+    all.extend(photos.iter().map(String::as_str));
+    run(&all)
+}
+
+/// The index of `name` in a CSV header row.
+fn column(header: &[String], name: &str) -> usize {
+    header.iter().position(|h| h == name).unwrap_or_else(|| panic!("no {name} column in {header:?}"))
 }
 
 /// Parses `--format jsonl` output: one object per line.
@@ -134,19 +185,32 @@ fn csv_split(line: &str) -> Vec<String> {
 #[test]
 fn jsonl_over_the_samples_folder() {
     let o = run(&["analyze", "samples", "--format", "jsonl"]);
-    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    assert_eq!(code(&o), 1, "the unsupported clips cannot be analysed; stderr: {}", stderr(&o));
     let lines = jsonl(&o);
     let sources: Vec<&str> = lines.iter().map(|l| l["source"].as_str().unwrap()).collect();
-    let expected: Vec<String> = SAMPLES.iter().map(|s| sample(s)).collect();
-    assert_eq!(sources, expected, "one line per image, in sorted order");
-    for l in &lines {
+    let expected: Vec<String> = WALK.iter().map(|(s, ..)| sample(s)).collect();
+    assert_eq!(sources, expected, "one line per photo, video and shot set, in sorted order");
+    for (l, (name, resolution, error)) in lines.iter().zip(WALK) {
         for key in ["source", "request_id", "resolution", "confidence_spoofing", "faces", "quality"] {
             assert!(l.get(key).is_some(), "{key} missing in {l}");
         }
-        assert!(l.get("error").is_none(), "unexpected error in {l}");
+        if let Some(r) = resolution {
+            assert_eq!(l["resolution"], *r, "{name}");
+        }
+        assert_eq!(l["error"]["code"].as_str(), *error, "{name}");
         let rid = l["request_id"].as_str().unwrap();
         assert_eq!(rid.len(), 36, "generated request id is a UUID: {rid}");
+        // Videos and shot sets carry their frames; photos and unreadable files do not.
+        let kind = l["sequence"]["kind"].as_str();
+        let expected_kind = match () {
+            _ if error.is_some() => None,
+            _ if name.starts_with("video/") => Some("video"),
+            _ if name.ends_with(".zip") => Some("shot_set"),
+            _ => None,
+        };
+        assert_eq!(kind, expected_kind, "{name}");
     }
+    assert_ne!(by_file(&lines, "spoof_print_minivision.zip")["resolution"], "SUCCESS", "an attack");
     let ids: std::collections::HashSet<&str> = lines.iter().map(|l| l["request_id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), lines.len(), "each file gets its own generated request id");
 
@@ -197,9 +261,9 @@ fn input_order_is_kept_with_two_jobs() {
 #[test]
 fn request_id_is_on_every_line() {
     let o = run(&["analyze", "samples", "--format", "jsonl", "--request-id", "abc-123"]);
-    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    assert_eq!(code(&o), 1, "stderr: {}", stderr(&o));
     let lines = jsonl(&o);
-    assert_eq!(lines.len(), SAMPLES.len());
+    assert_eq!(lines.len(), WALK.len(), "error lines too");
     assert!(lines.iter().all(|l| l["request_id"] == "abc-123"));
 }
 
@@ -257,17 +321,22 @@ fn folder_without_images_exits_2() {
     let dir = TempPath::new("empty");
     std::fs::create_dir_all(&dir.0).unwrap();
     std::fs::write(dir.0.join("notes.txt"), b"not an image").unwrap();
+    std::fs::write(dir.0.join("clip.avi"), b"not a supported extension").unwrap();
     let o = run(&["analyze", dir.as_str()]);
     assert_eq!(code(&o), 2, "stderr: {}", stderr(&o));
     assert!(o.stdout.is_empty());
+    let err = stderr(&o);
+    assert!(err.contains("no photo, video or shot set files") && err.contains("mp4") && err.contains("zip"), "{err}");
 }
 
 #[test]
 fn csv_has_a_header_and_one_row_per_file() {
     let o = run(&["analyze", "samples", "--format", "csv"]);
-    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    assert_eq!(code(&o), 1, "stderr: {}", stderr(&o));
     let text = stdout(&o);
     let rows: Vec<Vec<String>> = text.lines().map(csv_split).collect();
+    // The columns up to error_code are those of schema 1.1, in the same order: the sequence
+    // columns are appended so that readers going by position keep working.
     let header = [
         "source",
         "request_id",
@@ -282,10 +351,17 @@ fn csv_has_a_header_and_one_row_per_file() {
         "quality_failed",
         "total_ms",
         "error_code",
+        "kind",
+        "frames_total",
+        "frames_sampled",
+        "frames_usable",
+        "best_frame",
+        "best_timestamp_ms",
+        "best_name",
     ];
     assert_eq!(rows[0], header);
-    assert_eq!(rows.len(), 1 + SAMPLES.len());
-    for (row, name) in rows[1..].iter().zip(SAMPLES) {
+    assert_eq!(rows.len(), 1 + WALK.len());
+    for (row, (name, _, error)) in rows[1..].iter().zip(WALK) {
         assert_eq!(row.len(), header.len(), "{row:?}");
         assert_eq!(row[0], sample(name));
         assert!(["SUCCESS", "DECLINED", "FAILED"].contains(&row[2].as_str()), "{row:?}");
@@ -294,8 +370,33 @@ fn csv_has_a_header_and_one_row_per_file() {
             assert!((0.0..=1.0).contains(&c));
         }
         assert!(row[11].parse::<f64>().is_ok(), "total_ms is a number: {row:?}");
-        assert!(row[12].is_empty(), "no error: {row:?}");
+        assert_eq!(row[12], error.unwrap_or_default(), "error_code: {row:?}");
+        let kind = match () {
+            _ if error.is_some() => "",
+            _ if name.starts_with("video/") => "video",
+            _ if name.ends_with(".zip") => "shot_set",
+            _ => "image",
+        };
+        assert_eq!(row[13], kind, "{row:?}");
+        if kind == "video" || kind == "shot_set" {
+            let n = |i: usize| row[i].parse::<usize>().unwrap_or_else(|_| panic!("column {i} is a count: {row:?}"));
+            assert!(n(15) <= n(14) && n(16) <= n(15), "usable <= sampled <= total: {row:?}");
+            if row[2] != "FAILED" {
+                assert!(!row[17].is_empty(), "a verdict comes with a best shot: {row:?}");
+            }
+            if n(16) == 0 {
+                assert!(row[17].is_empty(), "no best shot without a usable frame: {row:?}");
+            }
+        } else {
+            assert!(row[14..].iter().all(String::is_empty), "no sequence columns: {row:?}");
+        }
     }
+    let clip = rows.iter().find(|r| r[0] == CLIP).expect("the clip's row");
+    assert_eq!(&clip[13..=16], ["video", "30", "8", "8"], "{clip:?}");
+    assert!(!clip[18].is_empty() && clip[19].is_empty(), "a video's best shot has a time, no name: {clip:?}");
+    let shots = rows.iter().find(|r| r[0] == SHOTS).expect("the shot set's row");
+    assert_eq!(&shots[13..=16], ["shot_set", "4", "4", "4"], "{shots:?}");
+    assert!(shots[18].is_empty() && shots[19].starts_with("frame_"), "a shot's best shot has a name: {shots:?}");
 }
 
 #[test]
@@ -310,7 +411,7 @@ fn csv_quotes_awkward_file_names() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2);
     let row = csv_split(lines[1]);
-    assert_eq!(row.len(), 13);
+    assert_eq!(row.len(), 20);
     assert_eq!(row[0], file.to_str().unwrap());
     assert_eq!(row[2], "SUCCESS");
 }
@@ -318,48 +419,65 @@ fn csv_quotes_awkward_file_names() {
 #[test]
 fn json_document_with_summary() {
     let o = run(&["analyze", "samples", "--format", "json", "--request-id", "doc-1"]);
-    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    assert_eq!(code(&o), 1, "stderr: {}", stderr(&o));
     let doc: Value = serde_json::from_str(&stdout(&o)).expect("one JSON document");
+    assert_eq!(doc["schema_version"], "1.2");
     let results = doc["results"].as_array().expect("results");
-    assert_eq!(results.len(), SAMPLES.len());
+    assert_eq!(results.len(), WALK.len());
     assert!(results.iter().all(|r| r["request_id"] == "doc-1"));
     assert!(doc["models"].as_array().is_some_and(|m| !m.is_empty()));
     assert!(doc["engine_version"].is_string());
     let s = &doc["summary"];
     let n = |k: &str| s[k].as_u64().unwrap_or_else(|| panic!("summary.{k}"));
-    assert_eq!(n("files"), SAMPLES.len() as u64);
+    assert_eq!(n("files"), WALK.len() as u64);
     assert_eq!(n("success") + n("declined") + n("failed") + n("errors"), n("files"));
     let count = |res: &str| results.iter().filter(|r| r["resolution"] == res).count() as u64;
     assert_eq!(n("success"), count("SUCCESS"));
     assert_eq!(n("declined"), count("DECLINED"));
     assert_eq!(n("failed") + n("errors"), count("FAILED"));
-    assert_eq!(n("errors"), 0);
+    assert_eq!(n("errors"), WALK_ERRORS as u64);
+    let clip = results.iter().find(|r| r["source"] == CLIP).expect("the clip");
+    let seq = &clip["sequence"];
+    assert_eq!(seq["video"]["codec"], "h264");
+    assert_eq!(seq["frames"].as_array().map(Vec::len), Some(8), "every sampled frame: {seq}");
 }
 
 #[test]
 fn table_lists_every_file_with_a_verdict() {
     let o = run(&["analyze", "samples"]);
-    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    assert_eq!(code(&o), 1, "stderr: {}", stderr(&o));
     let text = stdout(&o);
     assert!(!text.contains('\x1b'), "no colour when stdout is not a terminal");
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("FILE"));
-    for name in SAMPLES {
+    for (name, ..) in WALK {
         let row = lines.iter().find(|l| l.contains(name)).unwrap_or_else(|| panic!("no row for {name}:\n{text}"));
         assert!(["SUCCESS", "DECLINED", "FAILED"].iter().any(|v| row.contains(v)), "{row}");
     }
-    // Columns are aligned: the verdict starts at the same offset on every row.
+    // Columns are aligned: the verdict and the frames start at the same offset on every row.
     let col = lines[0].find("VERDICT").unwrap();
-    for l in &lines[1..=SAMPLES.len()] {
+    let frames = lines[0].find("FRAMES").expect("a FRAMES column when videos are listed");
+    for l in &lines[1..=WALK.len()] {
         let verdict = l.get(col..).unwrap_or_default();
         assert!(["SUCCESS", "DECLINED", "FAILED"].iter().any(|v| verdict.starts_with(v)), "{l}");
+        let cell = l.get(frames..).unwrap_or_default();
+        assert!(["-", "video ", "shot set "].iter().any(|v| cell.starts_with(v)), "{l}");
     }
-    assert!(text.contains(&format!("{} files:", SAMPLES.len())), "summary line:\n{text}");
+    assert!(text.contains(&format!("{} files:", WALK.len())), "summary line:\n{text}");
+    assert!(
+        text.contains("error: samples/video/unsupported_vp8.webm: ") && text.contains("(unsupported_codec)"),
+        "{text}"
+    );
+
+    // Photos only: the table keeps its photo columns.
+    let o = run_photos(&[]);
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    assert!(!stdout(&o).contains("FRAMES"), "{}", stdout(&o));
 }
 
 #[test]
 fn threshold_zero_declines_every_analysed_face() {
-    let o = run(&["analyze", "samples", "--format", "jsonl", "--threshold", "0.0"]);
+    let o = run_photos(&["--format", "jsonl", "--threshold", "0.0"]);
     assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
     let lines = jsonl(&o);
     let scored: Vec<&Value> = lines.iter().filter(|l| !l["confidence_spoofing"].is_null()).collect();
@@ -372,7 +490,7 @@ fn threshold_zero_declines_every_analysed_face() {
 
 #[test]
 fn threshold_one_accepts_attacks_below_one() {
-    let o = run(&["analyze", "samples", "--format", "jsonl", "--threshold", "1.0"]);
+    let o = run_photos(&["--format", "jsonl", "--threshold", "1.0"]);
     assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
     let lines = jsonl(&o);
     for attack in ATTACKS {
@@ -410,6 +528,14 @@ fn info_reports_the_runtime_models_and_codes() {
     assert!(info["config"]["threshold"].is_number());
     let codes = info["error_codes"].as_array().expect("error_codes");
     assert!(codes.iter().any(|c| c["code"] == "decode_failed" && c["number"] == 3));
+    assert!(codes.iter().any(|c| c["code"] == "archive_rejected" && c["number"] == 18));
+    assert_eq!(info["schema_version"], "1.2");
+    assert!(info["config"]["video"]["frames"].is_number());
+    let formats = &info["formats"];
+    assert_eq!(formats["videos"]["codecs"], serde_json::json!(["h264", "hevc", "vp9"]));
+    assert_eq!(formats["shot_sets"]["archives"], serde_json::json!(["zip"]));
+    assert!(formats["images"].as_array().is_some_and(|i| i.iter().any(|f| f == "jpeg")));
+    assert_eq!(formats["folder_extensions"]["videos"], serde_json::json!(["mp4", "mov", "m4v", "webm", "mkv"]));
 }
 
 #[test]
@@ -505,4 +631,163 @@ fn request_compares_faces_across_files() {
     assert_eq!(code(&run(&["analyze", "--request", &o, &o2, "--tags", "passport,photo_selfie"])), 2);
     assert_eq!(code(&run(&["analyze", "--request", &o, &o2, "--tags", "photo_selfie"])), 2);
     assert_eq!(code(&run(&["analyze", &o, "--tags", "photo_selfie"])), 2, "--tags needs --request");
+}
+
+/// A temp folder holding a photo, a clip and a shot set (and a file the walk skips).
+fn media_folder(tag: &str) -> TempPath {
+    let dir = TempPath::new(tag);
+    std::fs::create_dir_all(dir.0.join("sub")).unwrap();
+    let root = Path::new(ROOT);
+    std::fs::copy(root.join(PHOTO), dir.0.join("a_photo.jpg")).unwrap();
+    std::fs::copy(root.join(CLIP), dir.0.join("b_clip.MP4")).unwrap();
+    std::fs::copy(root.join(SHOTS), dir.0.join("sub/c_shots.zip")).unwrap();
+    std::fs::write(dir.0.join("notes.txt"), b"skipped").unwrap();
+    dir
+}
+
+#[test]
+fn folder_with_a_photo_a_clip_and_a_shot_set() {
+    let dir = media_folder("mixed");
+    let o = run(&["analyze", dir.as_str(), "--format", "jsonl"]);
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    let lines = jsonl(&o);
+    let names: Vec<String> = lines
+        .iter()
+        .map(|l| Path::new(l["source"].as_str().unwrap()).strip_prefix(&dir.0).unwrap().display().to_string())
+        .collect();
+    assert_eq!(names, ["a_photo.jpg", "b_clip.MP4", "sub/c_shots.zip"], "three rows, walk order");
+    for l in &lines {
+        assert_eq!(l["resolution"], "SUCCESS", "{l}");
+        assert!(l.get("error").is_none(), "{l}");
+    }
+    assert!(lines[0].get("sequence").is_none(), "a photo has no sequence");
+
+    let video = &lines[1]["sequence"];
+    assert_eq!(video["kind"], "video");
+    assert_eq!(video["video"]["codec"], "h264");
+    assert_eq!(video["video"]["container"], "mp4");
+    assert_eq!((video["video"]["width"].as_u64(), video["video"]["height"].as_u64()), (Some(480), Some(360)));
+    assert_eq!(video["total_frames"], 30);
+    assert_eq!(video["sampled"], 8, "the engine's default");
+    assert_eq!(video["usable"], 8);
+    assert_eq!(video["aggregation"], "median_confidence_spoofing");
+    assert!(video["best_shot"]["timestamp_ms"].is_u64(), "{video}");
+    assert_eq!(video["frames"].as_array().map(Vec::len), Some(8));
+
+    let shots = &lines[2]["sequence"];
+    assert_eq!(shots["kind"], "shot_set");
+    assert!(shots["video"].is_null());
+    assert_eq!((shots["total_frames"].as_u64(), shots["sampled"].as_u64()), (Some(4), Some(4)));
+    assert!(shots["best_shot"]["name"].as_str().is_some_and(|n| n.starts_with("frame_")), "{shots}");
+
+    // The table sums each up in its FRAMES column.
+    let o = run(&["analyze", dir.as_str()]);
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    let text = stdout(&o);
+    // Long paths are shortened behind a (multi-byte) ellipsis: columns count characters.
+    let header = text.lines().next().unwrap();
+    let col = header.find("FRAMES").expect("FRAMES column");
+    let col = header[..col].chars().count();
+    let cell = |name: &str| -> String {
+        let row = text.lines().find(|l| l.contains(name)).unwrap_or_else(|| panic!("{name}:\n{text}"));
+        row.chars().skip(col).collect()
+    };
+    assert!(cell("a_photo.jpg").starts_with("- "), "{text}");
+    assert!(cell("b_clip.MP4").starts_with("video 8/8 usable, best #"), "{text}");
+    assert!(cell("c_shots.zip").starts_with("shot set 4/4 usable, best frame_"), "{text}");
+    assert!(text.contains("3 files: 3 success, 0 declined, 0 failed, 0 errors"), "{text}");
+}
+
+#[test]
+fn frames_sets_the_frames_sampled() {
+    let o = run(&["analyze", CLIP, SHOTS, "--frames", "4", "--format", "jsonl"]);
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    let lines = jsonl(&o);
+    assert_eq!(lines[0]["sequence"]["sampled"], 4);
+    assert_eq!(lines[0]["sequence"]["frames"].as_array().map(Vec::len), Some(4));
+    assert_eq!(lines[1]["sequence"]["sampled"], 4, "all four shots");
+    let o = run(&["analyze", SHOTS, "--frames", "2", "--format", "jsonl"]);
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    let seq = &jsonl(&o)[0]["sequence"];
+    assert_eq!((seq["sampled"].as_u64(), seq["min_usable"].as_u64()), (Some(2), Some(2)), "{seq}");
+    let o = run(&["analyze", CLIP, "--frames", "64", "--format", "jsonl"]);
+    assert_eq!(jsonl(&o)[0]["sequence"]["sampled"], 30, "every frame of a shorter clip");
+
+    // With --request too.
+    let o = run(&["analyze", "--request", PHOTO, CLIP, "--frames", "3", "--format", "json"]);
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["results"][1]["sequence"]["sampled"], 3);
+
+    for bad in ["0", "65", "x", "-1"] {
+        let o = run(&["analyze", CLIP, "--frames", bad]);
+        assert_eq!(code(&o), 2, "--frames {bad}: stderr: {}", stderr(&o));
+        assert!(o.stdout.is_empty());
+    }
+}
+
+#[test]
+fn request_compares_a_photo_with_a_clip_and_a_shot_set() {
+    let o = run(&["analyze", "--request", PHOTO, CLIP, "--analyses", "quality,biometry", "--format", "json"]);
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let results = doc["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    assert!(results[0].get("sequence").is_none());
+    assert_eq!(results[1]["sequence"]["kind"], "video");
+    let bio = &doc["biometry"];
+    let statuses: Vec<&str> = bio["media"].as_array().unwrap().iter().map(|m| m["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["compared", "compared"], "{bio}");
+    assert_eq!(bio["pairs"].as_array().map(Vec::len), Some(1));
+    let similarity = bio["pairs"][0]["similarity"].as_f64().unwrap();
+    assert!(similarity >= 0.75, "MiniVision's live photo and the clip made from it: {similarity}");
+    assert_eq!(bio["resolution"], "SUCCESS");
+    assert_eq!(doc["resolution"], "SUCCESS");
+
+    // Photo, clip and shot set in one request: every pair compared, table and CSV.
+    let o = run(&["analyze", "--request", PHOTO, CLIP, SHOTS, "--analyses", "quality,biometry"]);
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("biometry: SUCCESS"), "{text}");
+    assert_eq!(text.lines().filter(|l| l.contains(" ~ ")).count(), 3, "three pairs:\n{text}");
+    let o = run(&["analyze", "--request", PHOTO, CLIP, SHOTS, "--format", "csv"]);
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    let text = stdout(&o);
+    let rows: Vec<Vec<String>> = text.lines().take_while(|l| !l.is_empty()).map(csv_split).collect();
+    let kind = column(&rows[0], "kind");
+    let kinds: Vec<&str> = rows[1..].iter().map(|r| r[kind].as_str()).collect();
+    assert_eq!(kinds, ["image", "video", "shot_set"]);
+    assert!(text.contains("pair_a,pair_b,source_a,source_b,similarity"), "{text}");
+}
+
+#[test]
+fn unsupported_codec_is_an_error_row() {
+    let o = run(&["analyze", VP8, CLIP]);
+    assert_eq!(code(&o), 1, "stderr: {}", stderr(&o));
+    let text = stdout(&o);
+    let row = text.lines().find(|l| l.contains("unsupported_vp8.webm")).expect("a row");
+    assert!(row.contains("FAILED/INPUT_ERROR"), "{text}");
+    assert!(text.contains(&format!("error: {VP8}: unsupported video codec: vp8")), "{text}");
+    assert!(text.contains("(unsupported_codec)"), "{text}");
+
+    let o = run(&["analyze", VP8, CLIP, "--format", "jsonl"]);
+    assert_eq!(code(&o), 1);
+    let lines = jsonl(&o);
+    assert_eq!(lines[0]["error"]["code"], "unsupported_codec");
+    assert_eq!(lines[0]["error"]["number"], 15);
+    assert_eq!((&lines[0]["resolution"], &lines[0]["reason"]), (&Value::from("FAILED"), &Value::from("INPUT_ERROR")));
+    assert_eq!(lines[1]["resolution"], "SUCCESS", "the other file is still analysed");
+
+    let o = run(&["analyze", VP8, "--format", "csv"]);
+    assert_eq!(code(&o), 1);
+    let rows: Vec<Vec<String>> = stdout(&o).lines().map(csv_split).collect();
+    assert_eq!(rows[1][column(&rows[0], "error_code")], "unsupported_codec");
+    assert_eq!(rows[1][column(&rows[0], "kind")], "", "not analysed: kind unknown");
+
+    // In a request the clip is an error media; the request still answers.
+    let o = run(&["analyze", "--request", PHOTO, VP8, "--format", "json"]);
+    assert_eq!(code(&o), 1, "stderr: {}", stderr(&o));
+    let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(doc["results"][1]["error"]["code"], "unsupported_codec");
+    assert_eq!(doc["biometry"]["media"][1]["status"], "input_error");
 }

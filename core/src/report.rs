@@ -292,7 +292,7 @@ pub struct SequenceReport {
     /// The usable frame with the highest `quality_score`
     /// (`face_score × sharpness/(sharpness + 4·min_sharpness) × cos(yaw) × cos(roll)`):
     /// the media's `faces`, `quality` and `liveness` are its, and biometry compares it.
-    /// `null` without a usable frame.
+    /// `null` when fewer than `min_usable` frames are usable.
     pub best_shot: Option<BestShot>,
     /// Every sampled frame, in order.
     pub frames: Vec<FrameResult>,

@@ -1,5 +1,6 @@
-/* Prints the JSON result of each image path given, one line each (cross-language test).
- * `print_json --request OPTIONS_JSON PATH...`: one request over the paths; prints its JSON. */
+/* Prints the JSON result of each media path given (photo, video or shot set), one line each
+ * (cross-language test). `print_json --request OPTIONS_JSON PATH...`: one request over the
+ * paths (at most 16); prints its JSON. */
 #include <stdio.h>
 #include <string.h>
 
