@@ -14,9 +14,9 @@
  *   - Every `*_free` function accepts NULL (no-op).
  *
  * Errors: every fallible function returns an `ozi_status`. The numbers are stable and never
- * reused: 0 is success, 1..17 are the engine's error codes (the same `number` that
- * result JSON reports in `error` objects), 100 and up are produced by the C interface (NULL argument, caught
- * panic). Details come through the owned `ozi_error` object; there is no global or
+ * reused: 0 is success, 1..18 are the engine's error codes (the same `number` that result
+ * JSON reports in `error` objects), 100 and up are produced by the C interface (NULL argument,
+ * caught panic). Details come through the owned `ozi_error` object; there is no global or
  * thread-local "last error". A NULL pointer where one is required gives
  * `OZI_STATUS_NULL_ARGUMENT`, never a crash; a Rust panic never crosses into C (it becomes
  * `OZI_STATUS_PANIC`).
@@ -42,7 +42,10 @@
  *
  * Results: JSON as documented by docs/result.schema.json (requests) and
  * docs/media-result.schema.json (one media). `ozi_verdict` gives the verdict without parsing.
- * No image data is kept, no file is written, no socket is opened.
+ * Media: images, videos and shot sets (encoded bytes or a path, sniffed from content), raw
+ * pixels, and raw frames (`OZI_MEDIA_KIND_FRAMES`, requests only). A video, shot set or frames
+ * media is one result whose verdict aggregates its sampled frames (`sequence` in the JSON).
+ * No image or video data is kept, no file is written, no socket is opened.
  */
 
 
@@ -58,26 +61,29 @@
 /**
  * Result of every fallible `ozi_` function. Stable numbers: never renumbered, never reused.
  *
- * 1..=17 are the engine's error codes (the `number` field of an `error` in result JSON);
+ * 1..=18 are the engine's error codes (the `number` field of an `error` in result JSON);
  * 100 and up are produced by the C interface itself.
  */
-typedef enum {
+typedef enum ozi_status {
   /**
    * Success.
    */
   OZI_STATUS_OK = 0,
   /**
    * Malformed input that is not an image problem: empty media, raw pixels whose stride or
-   * length lies, an unknown pixel format or media kind, bad `options_json`, a bad request id,
-   * a string that is not UTF-8.
+   * length lies, an unknown pixel format or media kind, a `FRAMES` media with no frame, too
+   * many frames or a frame that is not `PIXELS`, bad `options_json` (e.g. `video_frames`
+   * outside 1..=64), a bad request id, a string that is not UTF-8.
    */
   OZI_STATUS_INVALID_INPUT = 1,
   /**
-   * The bytes are not a supported image format (JPEG, PNG, WebP, BMP, GIF).
+   * The bytes are not a supported format: not an image (JPEG, PNG, WebP, BMP, GIF), a video
+   * (MP4, MOV, WebM) nor a shot set (ZIP).
    */
   OZI_STATUS_UNSUPPORTED_FORMAT = 2,
   /**
-   * The bytes claim a supported format but cannot be decoded (truncated, corrupt).
+   * The bytes claim a supported format but cannot be decoded (a truncated or corrupt image,
+   * video or ZIP archive).
    */
   OZI_STATUS_DECODE_FAILED = 3,
   /**
@@ -85,7 +91,8 @@ typedef enum {
    */
   OZI_STATUS_MEDIA_TOO_LARGE = 4,
   /**
-   * The image (header or raw size) is over `limits.max_pixels` or `limits.max_dimension`.
+   * The image (header or raw size) is over `limits.max_pixels` or `limits.max_dimension`, or
+   * a video picture over `video.max_pixels` or `video.max_side`.
    */
   OZI_STATUS_IMAGE_TOO_LARGE = 5,
   /**
@@ -136,9 +143,17 @@ typedef enum {
    */
   OZI_STATUS_FORKED = 16,
   /**
-   * A video longer (duration or frame count) than the limits allow.
+   * A video longer than `video.max_duration_ms` or with more frames than `video.max_frames`
+   * (found from its headers, before any frame is decoded).
    */
   OZI_STATUS_VIDEO_TOO_LONG = 17,
+  /**
+   * A shot set (ZIP archive of frames) refused before anything was extracted: more entries
+   * than `video.shot_set.max_entries`, an entry or the total over the size limits, a
+   * compression ratio that marks a zip bomb, an encrypted entry, a compression method other
+   * than stored or deflate, two entries with one name, no image entry.
+   */
+  OZI_STATUS_ARCHIVE_REJECTED = 18,
   /**
    * A required pointer argument was NULL. The message names the argument.
    */
@@ -153,7 +168,7 @@ typedef enum {
 /**
  * Outcome of one analysis.
  */
-typedef enum {
+typedef enum ozi_resolution {
   /**
    * Live person: `confidence_spoofing` is below the threshold.
    */
@@ -171,7 +186,7 @@ typedef enum {
 /**
  * Why an analysis is `OZI_RESOLUTION_FAILED`.
  */
-typedef enum {
+typedef enum ozi_fail_reason {
   /**
    * Not failed (or no result at all: the call did not return `OZI_STATUS_OK`).
    */
@@ -200,7 +215,7 @@ typedef enum {
  * `uint32_t` (a value outside this enum gives `OZI_STATUS_INVALID_INPUT`). 0 is not a format,
  * so a zero-initialised `ozi_media` is rejected rather than read as RGB.
  */
-typedef enum {
+typedef enum ozi_pixel_format {
   /**
    * Red, green, blue: 3 bytes per pixel.
    */
@@ -223,19 +238,27 @@ typedef enum {
  * What an `ozi_media` holds. Passed as a `uint32_t` (another value gives
  * `OZI_STATUS_INVALID_INPUT`); 0 is not a kind.
  */
-typedef enum {
+typedef enum ozi_media_kind {
   /**
-   * Encoded image bytes (JPEG, PNG, WebP, BMP, GIF; sniffed from content): `data`, `len`.
+   * Encoded bytes, sniffed from content: an image (JPEG, PNG, WebP, BMP, GIF), a video (MP4,
+   * MOV, WebM: H.264, HEVC, VP9) or a shot set (a ZIP archive of images): `data`, `len`.
    */
   OZI_MEDIA_KIND_BYTES = 1,
   /**
-   * A file the engine reads: `path`.
+   * A file the engine reads (any of the `BYTES` formats, sniffed from content): `path`.
    */
   OZI_MEDIA_KIND_PATH = 2,
   /**
    * Raw pixels: `data`, `len`, `format`, `width`, `height`, `stride`.
    */
   OZI_MEDIA_KIND_PIXELS = 3,
+  /**
+   * Raw frames forming one media (the frames of a selfie video or a shot set the caller has
+   * already decoded): `frames`, `frame_count`. One verdict aggregates the frames, as for a
+   * video (`sequence` section with `"kind":"frames"` in the result JSON). Requests only
+   * (`ozi_engine_analyze_request`, `ozi_engine_submit`).
+   */
+  OZI_MEDIA_KIND_FRAMES = 4,
 } ozi_media_kind;
 
 /**
@@ -257,24 +280,25 @@ typedef struct ozi_error ozi_error;
 
 /**
  * The verdict of one media, for callers that do not want to parse JSON. Everything else
- * (faces, quality checks, timings, model scores) is in the JSON.
+ * (faces, quality checks, timings, model scores, the frames of a video) is in the JSON.
  */
-typedef struct {
+typedef struct ozi_verdict {
   /**
    * `SUCCESS` (live), `DECLINED` (attack) or `FAILED` (see `reason`).
    */
-  ozi_resolution resolution;
+  enum ozi_resolution resolution;
   /**
    * Why the media failed; `OZI_FAIL_REASON_NONE` unless `resolution` is `FAILED`.
    */
-  ozi_fail_reason reason;
+  enum ozi_fail_reason reason;
   /**
    * True when `confidence_spoofing` was computed (a face was analysed).
    */
   bool has_score;
   /**
    * Probability of an attack, 0..1, compared with the threshold (default 0.5); NaN when
-   * `has_score` is false.
+   * `has_score` is false. For a video, shot set or `FRAMES` media: the median over its
+   * usable frames.
    */
   double confidence_spoofing;
 } ozi_verdict;
@@ -285,9 +309,15 @@ typedef struct {
  * Zero-initialise it and set the fields of its kind, e.g.
  * `ozi_media m = {.kind = OZI_MEDIA_KIND_PATH, .path = "selfie.jpg"};`.
  *
- * All pointers are borrowed: the library copies what it needs before the call returns.
+ * All pointers are borrowed: the library copies what it needs (every frame of a `FRAMES`
+ * media included) before the call returns.
+ *
+ * Layout: `frames` and `frame_count` were added at the end (for `FRAMES`, after 0.1.0), which
+ * changed `sizeof(ozi_media)`: code built against an older header must be recompiled. The
+ * layout may still change before 1.0; designated initialisers (or zero-initialising, then
+ * setting fields) keep source code compatible.
  */
-typedef struct {
+typedef struct ozi_media {
   /**
    * An `ozi_media_kind` value.
    */
@@ -323,9 +353,25 @@ typedef struct {
   size_t stride;
   /**
    * Optional NUL-terminated UTF-8 label reported as `source` in the result JSON (NULL = none;
-   * for `PATH` the path is reported when the label is NULL).
+   * for `PATH` the path is reported when the label is NULL). Ignored on the frames of a
+   * `FRAMES` media (the `FRAMES` media's own label is reported).
    */
   const char *label;
+  /**
+   * `FRAMES`: array of `frame_count` media, each of kind `PIXELS` (any other kind, a nested
+   * `FRAMES` included, is `OZI_STATUS_INVALID_INPUT`), in order. Frames may differ in format
+   * and size. Must not be NULL for `FRAMES` (`OZI_STATUS_NULL_ARGUMENT`).
+   */
+  const struct ozi_media *frames;
+  /**
+   * `FRAMES`: number of frames. 0, or more than 10000 (or than `video.max_frames` of the
+   * engine config when that is larger), fails the call with `OZI_STATUS_INVALID_INPUT`
+   * before `frames` is read. More than `video.max_frames` (default 1800) makes the media
+   * `FAILED`/`INPUT_ERROR` with `video_too_long`, as for a clip. The engine analyses
+   * `video_frames` of them (default `video.frames`, 8), spread evenly, first and last
+   * included; all are copied.
+   */
+  size_t frame_count;
 } ozi_media;
 
 /**
@@ -343,7 +389,10 @@ typedef struct {
  * worker thread), may call any `ozi_` function, including `ozi_engine_submit`, except
  * `ozi_engine_free` on the engine it came from.
  */
-typedef void (*ozi_callback)(void *userdata, ozi_status status, char *json, ozi_error *error);
+typedef void (*ozi_callback)(void *userdata,
+                             enum ozi_status status,
+                             char *json,
+                             struct ozi_error *error);
 
 #ifdef __cplusplus
 extern "C" {
@@ -361,7 +410,7 @@ const char *ozi_version(void);
  * # Safety
  * `error` is NULL or a live `ozi_error` from this library.
  */
-ozi_status ozi_error_code(const ozi_error *error);
+enum ozi_status ozi_error_code(const struct ozi_error *error);
 
 /**
  * The message of `error`: NUL-terminated UTF-8, owned by `error` and valid until
@@ -370,7 +419,7 @@ ozi_status ozi_error_code(const ozi_error *error);
  * # Safety
  * `error` is NULL or a live `ozi_error` from this library.
  */
-const char *ozi_error_message(const ozi_error *error);
+const char *ozi_error_message(const struct ozi_error *error);
 
 /**
  * The stable snake_case name of `error`'s status (`"decode_failed"`, `"null_argument"`, ...):
@@ -380,7 +429,7 @@ const char *ozi_error_message(const ozi_error *error);
  * # Safety
  * `error` is NULL or a live `ozi_error` from this library.
  */
-const char *ozi_error_name(const ozi_error *error);
+const char *ozi_error_name(const struct ozi_error *error);
 
 /**
  * Frees an error returned through an `error_out` parameter or handed to a callback.
@@ -389,7 +438,7 @@ const char *ozi_error_name(const ozi_error *error);
  * # Safety
  * `error` is NULL or an `ozi_error` from this library that was not freed yet.
  */
-void ozi_error_free(ozi_error *error);
+void ozi_error_free(struct ozi_error *error);
 
 /**
  * The stable snake_case name of a status number (`"ok"`, `"busy"`, `"panic"`, ...), or
@@ -414,7 +463,11 @@ void ozi_string_free(char *s);
  *
  * - `config_json`: NULL or `""` for defaults, else a JSON object of engine settings, e.g.
  *   `{"threads": 2, "threshold": 0.5, "ort_library_path": "/opt/ort/libonnxruntime.so"}`.
- *   Unknown keys are rejected (`OZI_STATUS_INVALID_CONFIG`).
+ *   Videos and shot sets are set in `video`: `frames` (analysed per media, 1..=64, default
+ *   8), `min_usable_frames` (default 3), `max_duration_ms`, `max_frames`, `max_pixels`,
+ *   `max_side` and `shot_set` {`max_entries`, `max_entry_bytes`, `max_total_bytes`,
+ *   `max_compression_ratio`} (`docs/VIDEO.md`). Unknown keys are rejected
+ *   (`OZI_STATUS_INVALID_CONFIG`).
  * - `engine_out`: receives the engine (NULL on failure); free it with `ozi_engine_free`.
  * - `error_out`: NULL, or receives an error to free with `ozi_error_free` (NULL on success).
  *
@@ -425,7 +478,9 @@ void ozi_string_free(char *s);
  * `config_json` is NULL or a NUL-terminated string; `engine_out` and `error_out` are NULL or
  * writable.
  */
-ozi_status ozi_engine_new(const char *config_json, ozi_engine **engine_out, ozi_error **error_out);
+enum ozi_status ozi_engine_new(const char *config_json,
+                               struct ozi_engine **engine_out,
+                               struct ozi_error **error_out);
 
 /**
  * Frees an engine. NULL is a no-op. Returns at once, without waiting.
@@ -441,7 +496,7 @@ ozi_status ozi_engine_new(const char *config_json, ozi_engine **engine_out, ozi_
  * # Safety
  * `engine` is NULL or an engine from `ozi_engine_new` that was not freed yet.
  */
-void ozi_engine_free(ozi_engine *engine);
+void ozi_engine_free(struct ozi_engine *engine);
 
 /**
  * True when `engine` is loaded and accepts work (always, for an engine that was created, except
@@ -450,7 +505,7 @@ void ozi_engine_free(ozi_engine *engine);
  * # Safety
  * `engine` is NULL or a live engine.
  */
-bool ozi_engine_ready(const ozi_engine *engine);
+bool ozi_engine_ready(const struct ozi_engine *engine);
 
 /**
  * Runs every model once on every worker thread so that the first real analyses are not
@@ -459,7 +514,7 @@ bool ozi_engine_ready(const ozi_engine *engine);
  * # Safety
  * `engine` is NULL or a live engine; `error_out` is NULL or writable.
  */
-ozi_status ozi_engine_warm_up(const ozi_engine *engine, ozi_error **error_out);
+enum ozi_status ozi_engine_warm_up(const struct ozi_engine *engine, struct ozi_error **error_out);
 
 /**
  * Counters and the latency histogram as JSON (`requests_accepted`, `requests_completed`,
@@ -470,7 +525,9 @@ ozi_status ozi_engine_warm_up(const ozi_engine *engine, ozi_error **error_out);
  * # Safety
  * `engine` is NULL or a live engine; `json_out` and `error_out` are NULL or writable.
  */
-ozi_status ozi_engine_stats(const ozi_engine *engine, char **json_out, ozi_error **error_out);
+enum ozi_status ozi_engine_stats(const struct ozi_engine *engine,
+                                 char **json_out,
+                                 struct ozi_error **error_out);
 
 /**
  * What the engine runs with, as JSON: `version`, `runtime` (`library_path` of the ONNX Runtime
@@ -482,22 +539,42 @@ ozi_status ozi_engine_stats(const ozi_engine *engine, char **json_out, ozi_error
  * # Safety
  * `engine` is NULL or a live engine; `json_out` and `error_out` are NULL or writable.
  */
-ozi_status ozi_engine_info(const ozi_engine *engine, char **json_out, ozi_error **error_out);
+enum ozi_status ozi_engine_info(const struct ozi_engine *engine,
+                                char **json_out,
+                                struct ozi_error **error_out);
 
 /**
- * Analyses encoded image bytes (JPEG, PNG, WebP, BMP or GIF, sniffed from content) on the
- * calling thread. `data` is only read during the call.
+ * Analyses encoded bytes on the calling thread: an image (JPEG, PNG, WebP, BMP or GIF), a
+ * video (MP4, MOV or WebM; H.264, HEVC or VP9) or a shot set (a ZIP archive of images), sniffed
+ * from content. `data` is only read during the call.
+ *
+ * A video or shot set is one media with one verdict: `video_frames` frames are sampled evenly
+ * over it (first and last included), each is analysed like a photo, and the verdict is the
+ * median `confidence_spoofing` over the usable frames (one good face and a score); with fewer
+ * than `video.min_usable_frames` usable frames it is `FAILED` with the most frequent frame
+ * failure as its reason. The best shot (highest quality score) gives the media's faces,
+ * quality and liveness details.
  *
  * - `options_json`: NULL or `""` for the engine's defaults, else a JSON object with any of
  *   `threshold` (0..1), `quality_gate` (bool), `face_policy` (`"single"` or `"largest"`),
- *   `request_id` (1..128 printable ASCII characters, no spaces; default: a new UUID).
+ *   `request_id` (1..128 printable ASCII characters, no spaces; default: a new UUID),
+ *   `video_frames` (frames analysed per video or shot set, 1..=64; default `video.frames` of
+ *   the engine config, 8).
  * - `verdict_out`: NULL, or receives the verdict.
  * - `json_out`: receives the media result JSON (`docs/media-result.schema.json`); free it with
- *   `ozi_string_free`.
+ *   `ozi_string_free`. A video or shot set adds a `sequence` object: `kind` (`"video"`,
+ *   `"shot_set"`, `"frames"`), `video` (container, codec, width, height, rotation,
+ *   duration_ms, frame_count, fps; null unless a video), `total_frames`, `skipped_entries`,
+ *   `sampled`, `usable`, `min_usable`, `aggregation` (`"median_confidence_spoofing"`),
+ *   `best_shot` (`frame`, `index`, `timestamp_ms` or `name`, `quality_score`; null without a
+ *   usable frame) and `frames` (each sampled frame's `index`, `timestamp_ms` or `name`,
+ *   `resolution`, `reason`, `confidence_spoofing`, `face_score`, `quality_score`,
+ *   `quality_failed`, `error`, `total_ms`).
  *
  * No face, several faces or poor quality are not errors: the status is `OZI_STATUS_OK` and the
  * verdict is `FAILED` with a reason. Input problems are errors (`OZI_STATUS_UNSUPPORTED_FORMAT`,
- * `OZI_STATUS_DECODE_FAILED`, `OZI_STATUS_MEDIA_TOO_LARGE`, ...), as is `OZI_STATUS_BUSY`.
+ * `OZI_STATUS_DECODE_FAILED`, `OZI_STATUS_MEDIA_TOO_LARGE`, `OZI_STATUS_UNSUPPORTED_CODEC`,
+ * `OZI_STATUS_VIDEO_TOO_LONG`, `OZI_STATUS_ARCHIVE_REJECTED`, ...), as is `OZI_STATUS_BUSY`.
  * On any error `*json_out` is NULL and `*verdict_out` is `{FAILED, NONE, false, NaN}`.
  *
  * # Safety
@@ -505,29 +582,30 @@ ozi_status ozi_engine_info(const ozi_engine *engine, char **json_out, ozi_error 
  * `options_json` is NULL or NUL-terminated; `verdict_out`, `json_out` and `error_out` are NULL
  * or writable.
  */
-ozi_status ozi_engine_analyze_bytes(const ozi_engine *engine,
-                                    const uint8_t *data,
-                                    size_t len,
-                                    const char *options_json,
-                                    ozi_verdict *verdict_out,
-                                    char **json_out,
-                                    ozi_error **error_out);
+enum ozi_status ozi_engine_analyze_bytes(const struct ozi_engine *engine,
+                                         const uint8_t *data,
+                                         size_t len,
+                                         const char *options_json,
+                                         struct ozi_verdict *verdict_out,
+                                         char **json_out,
+                                         struct ozi_error **error_out);
 
 /**
- * Analyses an image file, read by the engine, on the calling thread. The path is reported as
- * `source` in the JSON. A file that cannot be read is `OZI_STATUS_IO_ERROR`. Otherwise as
- * `ozi_engine_analyze_bytes`.
+ * Analyses a file, read by the engine, on the calling thread: an image, a video or a shot set
+ * (sniffed from content, as for `ozi_engine_analyze_bytes`). The path is reported as `source`
+ * in the JSON. A file that cannot be read is `OZI_STATUS_IO_ERROR`. Otherwise as
+ * `ozi_engine_analyze_bytes` (options, `sequence` section, errors).
  *
  * # Safety
  * `engine` is NULL or a live engine; `path` and `options_json` are NULL or NUL-terminated;
  * `verdict_out`, `json_out` and `error_out` are NULL or writable.
  */
-ozi_status ozi_engine_analyze_path(const ozi_engine *engine,
-                                   const char *path,
-                                   const char *options_json,
-                                   ozi_verdict *verdict_out,
-                                   char **json_out,
-                                   ozi_error **error_out);
+enum ozi_status ozi_engine_analyze_path(const struct ozi_engine *engine,
+                                        const char *path,
+                                        const char *options_json,
+                                        struct ozi_verdict *verdict_out,
+                                        char **json_out,
+                                        struct ozi_error **error_out);
 
 /**
  * Analyses raw pixels the caller already holds, on the calling thread. `data` is only read
@@ -548,57 +626,65 @@ ozi_status ozi_engine_analyze_path(const ozi_engine *engine,
  * `options_json` is NULL or NUL-terminated; `verdict_out`, `json_out` and `error_out` are NULL
  * or writable.
  */
-ozi_status ozi_engine_analyze_pixels(const ozi_engine *engine,
-                                     const uint8_t *data,
-                                     size_t len,
-                                     uint32_t format,
-                                     uint32_t width,
-                                     uint32_t height,
-                                     size_t stride,
-                                     const char *options_json,
-                                     ozi_verdict *verdict_out,
-                                     char **json_out,
-                                     ozi_error **error_out);
+enum ozi_status ozi_engine_analyze_pixels(const struct ozi_engine *engine,
+                                          const uint8_t *data,
+                                          size_t len,
+                                          uint32_t format,
+                                          uint32_t width,
+                                          uint32_t height,
+                                          size_t stride,
+                                          const char *options_json,
+                                          struct ozi_verdict *verdict_out,
+                                          char **json_out,
+                                          struct ozi_error **error_out);
 
 /**
  * Analyses a request ("folder") of `count` media in parallel on the engine's worker threads
  * and waits for the result. Every media gets the same request id.
  *
  * - `media`: array of `count` media (1 to `limits.max_media_per_request`, default 10, else
- *   `OZI_STATUS_TOO_MANY_MEDIA`). Copied before the analysis starts.
- * - `options_json`: as for `ozi_engine_analyze_bytes`; `request_id` is reported in the JSON.
+ *   `OZI_STATUS_TOO_MANY_MEDIA`). Copied before the analysis starts. Each may be an image, a
+ *   video or a shot set (`BYTES`, `PATH`), raw pixels (`PIXELS`) or raw frames (`FRAMES`);
+ *   a video, shot set or `FRAMES` media is one entry with a `sequence` section, judged as
+ *   described at `ozi_engine_analyze_bytes`.
+ * - `options_json`: as for `ozi_engine_analyze_bytes` (`video_frames` included); `request_id`
+ *   is reported in the JSON.
  *   Requests also take the biometry keys (`docs/BIOMETRY.md`): `analyses`
  *   (`["quality","biometry"]` compares every pair of faces), `biometry_threshold` (0..1),
  *   `biometry_tags`, `quality_tags`, `return_embeddings` (bool) and `media_tags` (one Oz media
  *   tag or `null` per media, in order, e.g. `[null,"photo_id_front"]`; liveness skips
- *   document photos).
+ *   document photos). Biometry compares the best shot of a video, shot set or `FRAMES` media.
  * - `json_out`: receives the request result JSON (`docs/result.schema.json`: `request_id`,
- *   folder-level `resolution`, one entry per media in `media`, in order, and `biometry` when
- *   asked for); free it with `ozi_string_free`.
+ *   folder-level `resolution`, one entry per media in `media`, in order, each with its
+ *   `sequence` section when it has several frames, and `biometry` when asked for); free it
+ *   with `ozi_string_free`.
  *
  * Media that cannot be read or decoded do not fail the call: they are `FAILED` entries with
- * reason `INPUT_ERROR` and an `error` object. The call fails on request-level problems (NULL
- * pointers, unknown kind or pixel format, bad options, busy, engine faults).
+ * reason `INPUT_ERROR` and an `error` object (`unsupported_codec`, `archive_rejected`,
+ * `decode_failed`, `video_too_long` for a `FRAMES` media over `video.max_frames`, ...). The
+ * call fails on request-level problems (NULL pointers, unknown kind or pixel format, a
+ * `FRAMES` media with no frame, over 10000 frames or a frame that is not `PIXELS`, bad
+ * options, busy, engine faults).
  *
  * # Safety
  * `engine` is NULL or a live engine; `media` is NULL or points to `count` media whose pointers
  * are valid as documented on `ozi_media`; `options_json` is NULL or NUL-terminated; `json_out`
  * and `error_out` are NULL or writable.
  */
-ozi_status ozi_engine_analyze_request(const ozi_engine *engine,
-                                      const ozi_media *media,
-                                      size_t count,
-                                      const char *options_json,
-                                      char **json_out,
-                                      ozi_error **error_out);
+enum ozi_status ozi_engine_analyze_request(const struct ozi_engine *engine,
+                                           const struct ozi_media *media,
+                                           size_t count,
+                                           const char *options_json,
+                                           char **json_out,
+                                           struct ozi_error **error_out);
 
 /**
  * Queues a request on the engine's worker threads and returns at once. The outcome is handed
  * to `callback` (see `ozi_callback`), exactly once, on a worker thread.
  *
  * - `media`, `count`, `options_json`: as for `ozi_engine_analyze_request`. Everything they
- *   point to (bytes, pixels, paths, labels, options) is copied before this function returns:
- *   the caller may free or reuse its buffers at once.
+ *   point to (bytes, pixels, every frame of a `FRAMES` media, paths, labels, options) is
+ *   copied before this function returns: the caller may free or reuse its buffers at once.
  * - `callback`: required.
  * - `userdata`: any pointer (may be NULL), passed back to `callback` untouched, on another
  *   thread: it must stay valid, and be safe to use from that thread, until the callback ran.
@@ -612,13 +698,13 @@ ozi_status ozi_engine_analyze_request(const ozi_engine *engine,
  * As `ozi_engine_analyze_request`; `callback` is NULL or a function with the `ozi_callback`
  * signature that is safe to call from any thread.
  */
-ozi_status ozi_engine_submit(const ozi_engine *engine,
-                             const ozi_media *media,
-                             size_t count,
-                             const char *options_json,
-                             ozi_callback callback,
-                             void *userdata,
-                             ozi_error **error_out);
+enum ozi_status ozi_engine_submit(const struct ozi_engine *engine,
+                                  const struct ozi_media *media,
+                                  size_t count,
+                                  const char *options_json,
+                                  ozi_callback callback,
+                                  void *userdata,
+                                  struct ozi_error **error_out);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -8,11 +8,14 @@
 # Steps: fetch ONNX Runtime (idempotent) -> install cbindgen 0.29.4 into .cache/tools if missing
 # -> cargo build (release) -> header check (cbindgen --verify) -> target/release/ozinstant.pc
 # -> compile examples/c/analyze.c, ffi/tests/c/test_api.c, ffi/tests/c/stress.c (many threads,
-# more calls than max_in_flight) and ffi/tests/c/test_fork.c (an engine inherited through fork()
-# fails with OZI_STATUS_FORKED) with -Wall -Wextra -Werror against the shared and the static
-# library -> run them on samples/ -> run the shared builds under valgrind (if available) ->
-# ffi/tests/c/test_hostile.c (shared, static, valgrind) -> build them all with AddressSanitizer
-# (gcc -fsanitize=address, LeakSanitizer on) against the shared library and run them. Ends with "N passed, M failed"; exits non-zero on any failure.
+# more calls than max_in_flight), ffi/tests/c/test_fork.c (an engine inherited through fork()
+# fails with OZI_STATUS_FORKED), ffi/tests/c/test_biometry.c and ffi/tests/c/test_video.c
+# (videos, shot sets, raw frames; the frames are a sample PNG decoded to a PPM by
+# ffi/tests/c/png2ppm.py, Python standard library only) with -Wall -Wextra -Werror against the
+# shared and the static library -> run them on samples/ -> run the shared builds under valgrind
+# (if available) -> ffi/tests/c/test_hostile.c (shared, static, valgrind) -> build them all with
+# AddressSanitizer (gcc -fsanitize=address, LeakSanitizer on) against the shared library and run
+# them. Ends with "N passed, M failed"; exits non-zero on any failure.
 #
 # Environment: OZI_BLESS=1 (regenerate the header), OZI_SKIP_VALGRIND=1, OZI_SKIP_ASAN=1,
 # CC (default gcc).
@@ -26,7 +29,7 @@ for arg in "$@"; do
   case "$arg" in
     --bless) bless=1 ;;
     -h | --help)
-      sed -n '2,15p' "$0"
+      sed -n '2,21p' "$0"
       exit 0
       ;;
     *)
@@ -168,7 +171,7 @@ fi
 
 # --- compile ---------------------------------------------------------------------------------
 programs=(examples/c/analyze.c ffi/tests/c/test_api.c ffi/tests/c/stress.c ffi/tests/c/test_fork.c
-  ffi/tests/c/test_biometry.c)
+  ffi/tests/c/test_biometry.c ffi/tests/c/test_video.c)
 for src in "${programs[@]}"; do
   name="$(basename "$src" .c)"
   # Shared: flags from ozinstant.pc, rpath to the build tree.
@@ -184,6 +187,11 @@ not_linked_to_so() { ! readelf -d "$out/analyze-static" | grep -q "libozinstant"
 check "static build does not need libozinstant.so" not_linked_to_so
 
 # --- run -------------------------------------------------------------------------------------
+# Real pixels for test_video's OZI_MEDIA_KIND_FRAMES checks: the C tests have no image decoder,
+# so a sample PNG is decoded to a binary PPM here (Python standard library: zlib, struct).
+frames_ppm="$out/astronaut.ppm"
+check "frames fixture: samples/skimage_live_astronaut.png -> $frames_ppm (png2ppm.py)" \
+  python3 ffi/tests/c/png2ppm.py samples/skimage_live_astronaut.png "$frames_ppm"
 run_example() {
   local bin="$1" log="$out/$(basename "$1").log"
   "$bin" samples/*.jpg samples/*.png | tee "$log" &&
@@ -205,6 +213,8 @@ for kind in shared static; do
   check "stress ($kind): threads, BUSY, accepted == answered" "$out/stress-$kind" samples
   check "test_fork ($kind): inherited engine fails with OZI_STATUS_FORKED" "$out/test_fork-$kind" samples
   check "test_biometry ($kind): obama/obama2 match, obama/biden do not" "$out/test_biometry-$kind" samples
+  check "test_video ($kind): clips, shot sets, raw frames, biometry across kinds" "$out/test_video-$kind" samples \
+    "$frames_ppm"
 done
 
 # --- valgrind --------------------------------------------------------------------------------
@@ -235,6 +245,9 @@ if [ "$valgrind_ok" = 1 ]; then
     "$out/test_api-shared" --quick samples
   check "valgrind: stress --quick (shared)" "${vg[@]}" --log-file="$out/valgrind-stress.log" \
     "$out/stress-shared" --quick samples
+  # --quick: one clip at one frame, synthetic raw frames through submit, every refusal path.
+  check "valgrind: test_video --quick (shared)" "${vg[@]}" --log-file="$out/valgrind-test_video.log" \
+    "$out/test_video-shared" --quick samples
   echo "valgrind logs: $out/valgrind-*.log"
 fi
 
@@ -290,6 +303,7 @@ if [ "$asan_ok" = 1 ]; then
   check "ASan: test_api" "${asan_env[@]}" "$out/test_api-asan" samples
   check "ASan: stress" "${asan_env[@]}" "$out/stress-asan" samples
   check "ASan: test_biometry" "${asan_env[@]}" "$out/test_biometry-asan" samples
+  check "ASan: test_video" "${asan_env[@]}" "$out/test_video-asan" samples "$frames_ppm"
   # The child exits with _exit (no LeakSanitizer pass there: the engine it inherited leaks its
   # worker pool and sessions on purpose); the parent is checked as usual.
   check "ASan: test_fork" "${asan_env[@]}" "$out/test_fork-asan" samples

@@ -10,7 +10,7 @@ use ozinstant::{
 
 use crate::boundary::{bytes, ffi_guard, optional_str, output, owned_c_string, required, required_path, status_call};
 use crate::error::{ozi_error, ozi_status};
-use crate::media::{ozi_media, pixel_format, to_owned_media};
+use crate::media::{frame_cap, ozi_media, pixel_format, to_owned_media};
 
 /// A liveness engine: ONNX Runtime sessions for every model, a worker pool and counters.
 /// Created by `ozi_engine_new`, freed by `ozi_engine_free`.
@@ -54,7 +54,7 @@ pub enum ozi_fail_reason {
 }
 
 /// The verdict of one media, for callers that do not want to parse JSON. Everything else
-/// (faces, quality checks, timings, model scores) is in the JSON.
+/// (faces, quality checks, timings, model scores, the frames of a video) is in the JSON.
 #[allow(non_camel_case_types)]
 #[repr(C)]
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -66,7 +66,8 @@ pub struct ozi_verdict {
     /// True when `confidence_spoofing` was computed (a face was analysed).
     pub has_score: bool,
     /// Probability of an attack, 0..1, compared with the threshold (default 0.5); NaN when
-    /// `has_score` is false.
+    /// `has_score` is false. For a video, shot set or `FRAMES` media: the median over its
+    /// usable frames.
     pub confidence_spoofing: f64,
 }
 
@@ -130,7 +131,11 @@ unsafe impl Send for UserData {}
 ///
 /// - `config_json`: NULL or `""` for defaults, else a JSON object of engine settings, e.g.
 ///   `{"threads": 2, "threshold": 0.5, "ort_library_path": "/opt/ort/libonnxruntime.so"}`.
-///   Unknown keys are rejected (`OZI_STATUS_INVALID_CONFIG`).
+///   Videos and shot sets are set in `video`: `frames` (analysed per media, 1..=64, default
+///   8), `min_usable_frames` (default 3), `max_duration_ms`, `max_frames`, `max_pixels`,
+///   `max_side` and `shot_set` {`max_entries`, `max_entry_bytes`, `max_total_bytes`,
+///   `max_compression_ratio`} (`docs/VIDEO.md`). Unknown keys are rejected
+///   (`OZI_STATUS_INVALID_CONFIG`).
 /// - `engine_out`: receives the engine (NULL on failure); free it with `ozi_engine_free`.
 /// - `error_out`: NULL, or receives an error to free with `ozi_error_free` (NULL on success).
 ///
@@ -264,19 +269,37 @@ pub unsafe extern "C" fn ozi_engine_info(
     }
 }
 
-/// Analyses encoded image bytes (JPEG, PNG, WebP, BMP or GIF, sniffed from content) on the
-/// calling thread. `data` is only read during the call.
+/// Analyses encoded bytes on the calling thread: an image (JPEG, PNG, WebP, BMP or GIF), a
+/// video (MP4, MOV or WebM; H.264, HEVC or VP9) or a shot set (a ZIP archive of images), sniffed
+/// from content. `data` is only read during the call.
+///
+/// A video or shot set is one media with one verdict: `video_frames` frames are sampled evenly
+/// over it (first and last included), each is analysed like a photo, and the verdict is the
+/// median `confidence_spoofing` over the usable frames (one good face and a score); with fewer
+/// than `video.min_usable_frames` usable frames it is `FAILED` with the most frequent frame
+/// failure as its reason. The best shot (highest quality score) gives the media's faces,
+/// quality and liveness details.
 ///
 /// - `options_json`: NULL or `""` for the engine's defaults, else a JSON object with any of
 ///   `threshold` (0..1), `quality_gate` (bool), `face_policy` (`"single"` or `"largest"`),
-///   `request_id` (1..128 printable ASCII characters, no spaces; default: a new UUID).
+///   `request_id` (1..128 printable ASCII characters, no spaces; default: a new UUID),
+///   `video_frames` (frames analysed per video or shot set, 1..=64; default `video.frames` of
+///   the engine config, 8).
 /// - `verdict_out`: NULL, or receives the verdict.
 /// - `json_out`: receives the media result JSON (`docs/media-result.schema.json`); free it with
-///   `ozi_string_free`.
+///   `ozi_string_free`. A video or shot set adds a `sequence` object: `kind` (`"video"`,
+///   `"shot_set"`, `"frames"`), `video` (container, codec, width, height, rotation,
+///   duration_ms, frame_count, fps; null unless a video), `total_frames`, `skipped_entries`,
+///   `sampled`, `usable`, `min_usable`, `aggregation` (`"median_confidence_spoofing"`),
+///   `best_shot` (`frame`, `index`, `timestamp_ms` or `name`, `quality_score`; null without a
+///   usable frame) and `frames` (each sampled frame's `index`, `timestamp_ms` or `name`,
+///   `resolution`, `reason`, `confidence_spoofing`, `face_score`, `quality_score`,
+///   `quality_failed`, `error`, `total_ms`).
 ///
 /// No face, several faces or poor quality are not errors: the status is `OZI_STATUS_OK` and the
 /// verdict is `FAILED` with a reason. Input problems are errors (`OZI_STATUS_UNSUPPORTED_FORMAT`,
-/// `OZI_STATUS_DECODE_FAILED`, `OZI_STATUS_MEDIA_TOO_LARGE`, ...), as is `OZI_STATUS_BUSY`.
+/// `OZI_STATUS_DECODE_FAILED`, `OZI_STATUS_MEDIA_TOO_LARGE`, `OZI_STATUS_UNSUPPORTED_CODEC`,
+/// `OZI_STATUS_VIDEO_TOO_LONG`, `OZI_STATUS_ARCHIVE_REJECTED`, ...), as is `OZI_STATUS_BUSY`.
 /// On any error `*json_out` is NULL and `*verdict_out` is `{FAILED, NONE, false, NaN}`.
 ///
 /// # Safety
@@ -301,9 +324,10 @@ pub unsafe extern "C" fn ozi_engine_analyze_bytes(
     }
 }
 
-/// Analyses an image file, read by the engine, on the calling thread. The path is reported as
-/// `source` in the JSON. A file that cannot be read is `OZI_STATUS_IO_ERROR`. Otherwise as
-/// `ozi_engine_analyze_bytes`.
+/// Analyses a file, read by the engine, on the calling thread: an image, a video or a shot set
+/// (sniffed from content, as for `ozi_engine_analyze_bytes`). The path is reported as `source`
+/// in the JSON. A file that cannot be read is `OZI_STATUS_IO_ERROR`. Otherwise as
+/// `ozi_engine_analyze_bytes` (options, `sequence` section, errors).
 ///
 /// # Safety
 /// `engine` is NULL or a live engine; `path` and `options_json` are NULL or NUL-terminated;
@@ -370,20 +394,28 @@ pub unsafe extern "C" fn ozi_engine_analyze_pixels(
 /// and waits for the result. Every media gets the same request id.
 ///
 /// - `media`: array of `count` media (1 to `limits.max_media_per_request`, default 10, else
-///   `OZI_STATUS_TOO_MANY_MEDIA`). Copied before the analysis starts.
-/// - `options_json`: as for `ozi_engine_analyze_bytes`; `request_id` is reported in the JSON.
+///   `OZI_STATUS_TOO_MANY_MEDIA`). Copied before the analysis starts. Each may be an image, a
+///   video or a shot set (`BYTES`, `PATH`), raw pixels (`PIXELS`) or raw frames (`FRAMES`);
+///   a video, shot set or `FRAMES` media is one entry with a `sequence` section, judged as
+///   described at `ozi_engine_analyze_bytes`.
+/// - `options_json`: as for `ozi_engine_analyze_bytes` (`video_frames` included); `request_id`
+///   is reported in the JSON.
 ///   Requests also take the biometry keys (`docs/BIOMETRY.md`): `analyses`
 ///   (`["quality","biometry"]` compares every pair of faces), `biometry_threshold` (0..1),
 ///   `biometry_tags`, `quality_tags`, `return_embeddings` (bool) and `media_tags` (one Oz media
 ///   tag or `null` per media, in order, e.g. `[null,"photo_id_front"]`; liveness skips
-///   document photos).
+///   document photos). Biometry compares the best shot of a video, shot set or `FRAMES` media.
 /// - `json_out`: receives the request result JSON (`docs/result.schema.json`: `request_id`,
-///   folder-level `resolution`, one entry per media in `media`, in order, and `biometry` when
-///   asked for); free it with `ozi_string_free`.
+///   folder-level `resolution`, one entry per media in `media`, in order, each with its
+///   `sequence` section when it has several frames, and `biometry` when asked for); free it
+///   with `ozi_string_free`.
 ///
 /// Media that cannot be read or decoded do not fail the call: they are `FAILED` entries with
-/// reason `INPUT_ERROR` and an `error` object. The call fails on request-level problems (NULL
-/// pointers, unknown kind or pixel format, bad options, busy, engine faults).
+/// reason `INPUT_ERROR` and an `error` object (`unsupported_codec`, `archive_rejected`,
+/// `decode_failed`, `video_too_long` for a `FRAMES` media over `video.max_frames`, ...). The
+/// call fails on request-level problems (NULL pointers, unknown kind or pixel format, a
+/// `FRAMES` media with no frame, over 10000 frames or a frame that is not `PIXELS`, bad
+/// options, busy, engine faults).
 ///
 /// # Safety
 /// `engine` is NULL or a live engine; `media` is NULL or points to `count` media whose pointers
@@ -415,8 +447,8 @@ pub unsafe extern "C" fn ozi_engine_analyze_request(
 /// to `callback` (see `ozi_callback`), exactly once, on a worker thread.
 ///
 /// - `media`, `count`, `options_json`: as for `ozi_engine_analyze_request`. Everything they
-///   point to (bytes, pixels, paths, labels, options) is copied before this function returns:
-///   the caller may free or reuse its buffers at once.
+///   point to (bytes, pixels, every frame of a `FRAMES` media, paths, labels, options) is
+///   copied before this function returns: the caller may free or reuse its buffers at once.
 /// - `callback`: required.
 /// - `userdata`: any pointer (may be NULL), passed back to `callback` untouched, on another
 ///   thread: it must stay valid, and be safe to use from that thread, until the callback ran.
@@ -516,11 +548,12 @@ unsafe fn build_request(
     }
     // SAFETY: not NULL; `count` (bounded by the limit) elements readable by contract.
     let items = unsafe { std::slice::from_raw_parts(media, count) };
+    let max_frames = frame_cap(engine.config().video.max_frames);
     let media = items
         .iter()
         .enumerate()
         // SAFETY: each element's pointers are valid by contract.
-        .map(|(i, m)| unsafe { to_owned_media(m, i) })
+        .map(|(i, m)| unsafe { to_owned_media(m, i, max_frames) })
         .collect::<Result<Vec<_>, _>>()?;
     // SAFETY: forwarded contract.
     let options = unsafe { options(options_json) }?;

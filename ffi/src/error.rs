@@ -1,6 +1,6 @@
 //! Status codes and the owned error object.
 //!
-//! `ozi_status` values 1..=17 are exactly the core's [`ozinstant::Error::code`] numbers; 0 is
+//! `ozi_status` values 1..=18 are exactly the core's [`ozinstant::Error::code`] numbers; 0 is
 //! success and 100.. are failures that only the C door can produce. Numbers are never
 //! renumbered and a retired number is never reused (it stays here as a comment).
 
@@ -10,7 +10,7 @@ use crate::boundary::ffi_guard;
 
 /// Result of every fallible `ozi_` function. Stable numbers: never renumbered, never reused.
 ///
-/// 1..=17 are the engine's error codes (the `number` field of an `error` in result JSON);
+/// 1..=18 are the engine's error codes (the `number` field of an `error` in result JSON);
 /// 100 and up are produced by the C interface itself.
 #[allow(non_camel_case_types)]
 #[repr(C)]
@@ -19,16 +19,20 @@ pub enum ozi_status {
     /// Success.
     Ok = 0,
     /// Malformed input that is not an image problem: empty media, raw pixels whose stride or
-    /// length lies, an unknown pixel format or media kind, bad `options_json`, a bad request id,
-    /// a string that is not UTF-8.
+    /// length lies, an unknown pixel format or media kind, a `FRAMES` media with no frame, too
+    /// many frames or a frame that is not `PIXELS`, bad `options_json` (e.g. `video_frames`
+    /// outside 1..=64), a bad request id, a string that is not UTF-8.
     InvalidInput = 1,
-    /// The bytes are not a supported image format (JPEG, PNG, WebP, BMP, GIF).
+    /// The bytes are not a supported format: not an image (JPEG, PNG, WebP, BMP, GIF), a video
+    /// (MP4, MOV, WebM) nor a shot set (ZIP).
     UnsupportedFormat = 2,
-    /// The bytes claim a supported format but cannot be decoded (truncated, corrupt).
+    /// The bytes claim a supported format but cannot be decoded (a truncated or corrupt image,
+    /// video or ZIP archive).
     DecodeFailed = 3,
     /// The encoded media is larger than `limits.max_bytes_per_media`.
     MediaTooLarge = 4,
-    /// The image (header or raw size) is over `limits.max_pixels` or `limits.max_dimension`.
+    /// The image (header or raw size) is over `limits.max_pixels` or `limits.max_dimension`, or
+    /// a video picture over `video.max_pixels` or `video.max_side`.
     ImageTooLarge = 5,
     /// A request holds no media or more than `limits.max_media_per_request`.
     TooManyMedia = 6,
@@ -55,8 +59,14 @@ pub enum ozi_status {
     /// false). `ozi_engine_free` is safe in the child (it leaks the thread-owning parts). Create
     /// a new engine after forking.
     Forked = 16,
-    /// A video longer (duration or frame count) than the limits allow.
+    /// A video longer than `video.max_duration_ms` or with more frames than `video.max_frames`
+    /// (found from its headers, before any frame is decoded).
     VideoTooLong = 17,
+    /// A shot set (ZIP archive of frames) refused before anything was extracted: more entries
+    /// than `video.shot_set.max_entries`, an entry or the total over the size limits, a
+    /// compression ratio that marks a zip bomb, an encrypted entry, a compression method other
+    /// than stored or deflate, two entries with one name, no image entry.
+    ArchiveRejected = 18,
     /// A required pointer argument was NULL. The message names the argument.
     NullArgument = 100,
     /// A Rust panic was caught at the C boundary (a bug; please report it). The panic did not
@@ -66,7 +76,7 @@ pub enum ozi_status {
 
 impl ozi_status {
     /// Every status, in numeric order.
-    const ALL: [ozi_status; 20] = [
+    const ALL: [ozi_status; 21] = [
         ozi_status::Ok,
         ozi_status::InvalidInput,
         ozi_status::UnsupportedFormat,
@@ -85,6 +95,7 @@ impl ozi_status {
         ozi_status::UnsupportedCodec,
         ozi_status::Forked,
         ozi_status::VideoTooLong,
+        ozi_status::ArchiveRejected,
         ozi_status::NullArgument,
         ozi_status::Panic,
     ];
@@ -118,6 +129,7 @@ impl ozi_status {
             ozi_status::UnsupportedCodec => c"unsupported_codec",
             ozi_status::Forked => c"forked",
             ozi_status::VideoTooLong => c"video_too_long",
+            ozi_status::ArchiveRejected => c"archive_rejected",
             ozi_status::NullArgument => c"null_argument",
             ozi_status::Panic => c"panic",
         }
@@ -257,7 +269,11 @@ mod tests {
             assert_eq!(s.name().to_str().unwrap(), *name);
         }
         assert_eq!(ozi_status::from_code(0), ozi_status::InternalError);
-        assert_eq!(ozi_status::from_code(18), ozi_status::InternalError);
+        assert_eq!(ozi_status::from_code(18), ozi_status::ArchiveRejected);
+        assert_eq!(ozi_status::from_code(19), ozi_status::InternalError);
+        // Every core code has its status, and every status below 100 but Ok is a core code.
+        let below_100 = ozi_status::ALL.iter().filter(|s| **s != ozi_status::Ok && (**s as u32) < 100).count();
+        assert_eq!(below_100, ozinstant::Error::CODES.len());
         assert_eq!(ozi_status::from_code(100), ozi_status::InternalError);
         assert_eq!(ozi_status::Ok as u32, 0);
         assert_eq!(ozi_status::NullArgument as u32, 100);
@@ -273,7 +289,8 @@ mod tests {
         assert_eq!(name(15), "unsupported_codec");
         assert_eq!(name(16), "forked");
         assert_eq!(name(17), "video_too_long");
-        assert_eq!(name(18), "unknown");
+        assert_eq!(name(18), "archive_rejected");
+        assert_eq!(name(19), "unknown");
         assert_eq!(name(u32::MAX), "unknown");
     }
 

@@ -19,10 +19,9 @@ use std::time::Duration;
 
 use arbitrary::Arbitrary;
 use libfuzzer_sys::fuzz_target;
-use ozinstant::decode::decode;
 use ozinstant::{AnalyzeOptions, EngineConfig, Limits};
 use ozinstant_ffi::*;
-use ozinstant_fuzz::{PixelsExpect, engine_config, pixel_format, pixels_expect, repeat_to};
+use ozinstant_fuzz::{PixelsExpect, bytes_status, engine_config, pixel_format, pixels_expect, repeat_to};
 use serde_json::Value;
 
 struct EnginePtr(*mut ozi_engine);
@@ -134,10 +133,7 @@ impl PathChoice {
 
 /// The status decoding `bytes` gives (0 when it decodes): what analysing them must give.
 fn decode_status(bytes: &[u8]) -> u32 {
-    match decode(bytes, &limits()) {
-        Ok(_) => 0,
-        Err(e) => e.code(),
-    }
+    bytes_status(bytes, &engine_config())
 }
 
 fn pixels_status(len: usize, format: u32, width: u32, height: u32, stride: usize) -> u32 {
@@ -360,6 +356,8 @@ fn c_media(fuzzed: &[FuzzMedia], file: &[u8]) -> CMedia {
             height: u32::from(f.height),
             stride: usize::from(f.stride),
             label: label.as_ref().map_or(ptr::null(), |l| l.as_ptr()),
+            frames: ptr::null(),
+            frame_count: 0,
         };
         let status = if !(1..=3).contains(&kind) || !label_ok {
             Err(1)

@@ -137,6 +137,11 @@ static void test_static_functions(void) {
   CHECK(strcmp(ozi_status_name(15), "unsupported_codec") == 0, "15 is unsupported_codec");
   CHECK(strcmp(ozi_status_name(OZI_STATUS_FORKED), "forked") == 0 && OZI_STATUS_FORKED == 16, "16 name");
   CHECK(strcmp(ozi_status_name(17), "video_too_long") == 0, "17 is video_too_long");
+  CHECK(strcmp(ozi_status_name(OZI_STATUS_ARCHIVE_REJECTED), "archive_rejected") == 0 &&
+            OZI_STATUS_ARCHIVE_REJECTED == 18,
+        "18 is archive_rejected");
+  CHECK(strcmp(ozi_status_name(19), "unknown") == 0, "19 is not a status (yet)");
+  CHECK(OZI_MEDIA_KIND_FRAMES == 4, "FRAMES kind number");
   CHECK(OZI_STATUS_INVALID_INPUT == 1 && OZI_STATUS_BUSY == 7 && OZI_STATUS_INVALID_CONFIG == 11,
         "stable numbers");
   /* Free functions accept NULL. */

@@ -1,7 +1,8 @@
 /* Hostile input through the C door: every case gets its exact status code (or a FAILED
  * verdict), never a crash. Files are generated here: empty, random bytes, a JPEG truncated at
  * many offsets, decompression-bomb headers (JPEG SOF, PNG IHDR, GIF, BMP), zero-sized images,
- * raw pixels whose geometry lies, media over the byte limit and a request over the media
+ * raw pixels whose geometry lies, raw frames (OZI_MEDIA_KIND_FRAMES) whose geometry lies or
+ * that are too many, a truncated video, media over the byte limit and a request over the media
  * limit. Peak resident memory while refusing the bombs is checked through /proc (VmHWM).
  *
  * Usage: test_hostile [--no-rss] [SAMPLES_DIR]   (default: samples). Run from the repository
@@ -293,6 +294,106 @@ static void test_lying_pixels(void) {
   free(px);
 }
 
+/* OZI_MEDIA_KIND_FRAMES with the engine's default video.max_frames (1800): 1800 frames that all
+ * claim a huge picture in a 16-byte buffer are copied, sampled, each refused from its geometry,
+ * and the media is FAILED/INPUT_ERROR (image_too_large) while the call succeeds; 1801 and 10000
+ * frames (the C door's bound) are FAILED/INPUT_ERROR entries with video_too_long; 10001 are
+ * refused whole before the array is read; lying strides are invalid_input. */
+static void test_lying_frames(void) {
+  enum { ENGINE_MAX_FRAMES = 1800, DOOR_MAX_FRAMES = 10000 };
+  unsigned char px[16] = {0};
+  ozi_media *frames = calloc(DOOR_MAX_FRAMES + 1, sizeof *frames);
+  CHECK(frames != NULL, "calloc");
+  if (frames == NULL) return;
+  for (int i = 0; i <= DOOR_MAX_FRAMES; i++) {
+    frames[i] = (ozi_media){.kind = OZI_MEDIA_KIND_PIXELS, .data = px, .len = sizeof px,
+                            .format = OZI_PIXEL_FORMAT_BGRA8, .width = 100000, .height = 100000};
+  }
+  ozi_media m = {.kind = OZI_MEDIA_KIND_FRAMES, .frames = frames, .frame_count = ENGINE_MAX_FRAMES};
+  long before = status_kib("VmHWM:");
+  int hwm = check_rss && reset_hwm();
+  char *json = NULL;
+  ozi_error *err = NULL;
+  ozi_status s = ozi_engine_analyze_request(engine, &m, 1, NULL, &json, &err);
+  CHECK(s == OZI_STATUS_OK && json != NULL && strstr(json, "\"INPUT_ERROR\"") != NULL &&
+            strstr(json, "\"image_too_large\"") != NULL && strstr(json, "\"total_frames\":1800") != NULL,
+        "1800 huge frames: %s %.300s", ozi_status_name((uint32_t)s), json ? json : (err ? ozi_error_message(err) : ""));
+  if (hwm) {
+    long grown = status_kib("VmHWM:") - before;
+    CHECK(grown < (long)BOMB_RSS_KIB, "1800 huge frames: peak resident memory grew %ld KiB", grown);
+  }
+  ozi_string_free(json);
+  ozi_error_free(err);
+  const size_t too_many[] = {ENGINE_MAX_FRAMES + 1, DOOR_MAX_FRAMES};
+  for (int i = 0; i < 2; i++) {
+    json = NULL;
+    err = NULL;
+    m.frame_count = too_many[i];
+    s = ozi_engine_analyze_request(engine, &m, 1, NULL, &json, &err);
+    CHECK(s == OZI_STATUS_OK && json != NULL && strstr(json, "\"INPUT_ERROR\"") != NULL &&
+              strstr(json, "\"code\":\"video_too_long\",\"number\":17") != NULL,
+          "%zu frames: %s %.300s", too_many[i], ozi_status_name((uint32_t)s),
+          json ? json : (err ? ozi_error_message(err) : ""));
+    ozi_string_free(json);
+    ozi_error_free(err);
+  }
+  json = NULL;
+  err = NULL;
+  m.frame_count = DOOR_MAX_FRAMES + 1;
+  s = ozi_engine_analyze_request(engine, &m, 1, NULL, &json, &err);
+  CHECK(s == OZI_STATUS_INVALID_INPUT && json == NULL, "10001 frames: %s", ozi_status_name((uint32_t)s));
+  ozi_error_free(err);
+  err = NULL;
+  /* Strides that lie, a zero height, a buffer one byte short. */
+  unsigned char *rgb = malloc(64 * 48 * 3);
+  CHECK(rgb != NULL, "malloc");
+  if (rgb != NULL) {
+    memset(rgb, 100, 64 * 48 * 3);
+    ozi_media lying[4];
+    for (int i = 0; i < 4; i++) {
+      lying[i] = (ozi_media){.kind = OZI_MEDIA_KIND_PIXELS, .data = rgb, .len = 64 * 48 * 3,
+                             .format = OZI_PIXEL_FORMAT_RGB8, .width = 64, .height = 48};
+    }
+    lying[0].stride = 64 * 3 - 1;
+    lying[1].stride = SIZE_MAX;
+    lying[2].height = 0;
+    lying[3].len -= 1;
+    m = (ozi_media){.kind = OZI_MEDIA_KIND_FRAMES, .frames = lying, .frame_count = 4};
+    s = ozi_engine_analyze_request(engine, &m, 1, NULL, &json, &err);
+    CHECK(s == OZI_STATUS_OK && json != NULL && strstr(json, "\"INPUT_ERROR\"") != NULL &&
+              strstr(json, "\"invalid_input\"") != NULL && strstr(json, "\"usable\":0") != NULL,
+          "frames with lying geometry: %s %.300s", ozi_status_name((uint32_t)s), json ? json : "");
+    ozi_string_free(json);
+    ozi_error_free(err);
+    free(rgb);
+  }
+  free(frames);
+}
+
+/* A clip cut at several offsets: too short to be recognised (unsupported_format), then a
+ * container that cannot be read (decode_failed), never a crash. */
+static void test_truncated_video(const char *samples) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/video/h264_high_bframes.mp4", samples);
+  size_t len = 0;
+  unsigned char *mp4 = read_file(path, &len);
+  CHECK(mp4 != NULL, "cannot read %s", path);
+  if (mp4 == NULL) return;
+  const size_t cuts[] = {8, 12, 40, 200, 1000, 4000};
+  for (size_t i = 0; i < sizeof cuts / sizeof cuts[0] && cuts[i] < len; i++) {
+    char *json = NULL;
+    ozi_error *err = NULL;
+    ozi_status want = cuts[i] < 12 ? OZI_STATUS_UNSUPPORTED_FORMAT : OZI_STATUS_DECODE_FAILED;
+    /* One frame, should a cut ever decode: quick under valgrind too. */
+    ozi_status s = ozi_engine_analyze_bytes(engine, mp4, cuts[i], "{\"video_frames\":1}", NULL, &json, &err);
+    CHECK(s == want && json == NULL, "MP4 cut at %zu: %s, expected %s (%s)", cuts[i], ozi_status_name((uint32_t)s),
+          ozi_status_name((uint32_t)want), err ? ozi_error_message(err) : "");
+    ozi_string_free(json);
+    ozi_error_free(err);
+  }
+  free(mp4);
+}
+
 static void test_limits(void) {
   unsigned char *big = calloc(MAX_BYTES + 1, 1);
   big[0] = 0xFF;
@@ -361,6 +462,8 @@ int main(int argc, char **argv) {
     free(jpeg);
   }
   test_lying_pixels();
+  test_lying_frames();
+  test_truncated_video(samples);
   test_limits();
   ozi_engine_free(e);
   printf("test_hostile: %d passed, %d failed\n", passed, failed);
