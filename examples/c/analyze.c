@@ -1,5 +1,5 @@
-/* Analyse every image named on the command line; print its verdict.
- * Usage: analyze IMAGE...   (exit status 1 if any image could not be analysed) */
+/* Analyse every photo, video (MP4, MOV, WebM) or ZIP shot set named on the command line; print its verdict.
+ * Usage: analyze FILE...   (exit status 1 if any file could not be analysed) */
 #include <stdio.h>
 #include <string.h>
 

@@ -1,4 +1,4 @@
-// Usage: node analyze.js IMAGE...   (prints one verdict per image)
+// Usage: node analyze.js FILE...   (photos, videos or ZIP shot sets; prints one verdict per file)
 const { Engine } = require('ozinstant');
 
 async function main(files) {

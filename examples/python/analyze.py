@@ -1,4 +1,4 @@
-"""Face liveness on image files: python analyze.py IMAGE [IMAGE ...]"""
+"""Face liveness on photos, videos (MP4, MOV, WebM) and ZIP shot sets: python analyze.py FILE [FILE ...]"""
 
 import sys
 
