@@ -82,40 +82,50 @@ fn main() {
     analysis_table(analysed, rounds);
 }
 
-/// Engine end to end, one media at a time (the pool is not involved), median of `rounds`.
+/// Engine end to end, one media at a time, median of `rounds`: with one worker thread (the
+/// frames one after the other) and with one per core (the frames spread over the pool).
 fn analysis_table(mut media: Vec<PathBuf>, rounds: usize) {
     let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../samples/shotsets"));
     media.push(dir.join("live_minivision.zip"));
     media.push(dir.join("spoof_print_minivision.zip"));
-    let engine = Engine::new(EngineConfig { threads: 1, ..Default::default() }).expect("engine");
-    engine.warm_up().expect("warm up");
-    println!("| media | kind | resolution | sampled / usable | analyse ms | of which decode ms | per frame ms |");
-    println!("|---|---|---|---|---:|---:|---:|");
+    let one = Engine::new(EngineConfig { threads: 1, ..Default::default() }).expect("engine");
+    let all = Engine::new(EngineConfig::default()).expect("engine");
+    one.warm_up().expect("warm up");
+    all.warm_up().expect("warm up");
+    let cores = all.config().resolved_threads();
+    println!(
+        "| media | kind | resolution | sampled / usable | 1 thread ms | of which decode ms | per frame ms | {cores} threads ms |"
+    );
+    println!("|---|---|---|---|---:|---:|---:|---:|");
     for path in media {
         let bytes = std::fs::read(&path).expect("read media");
-        let mut total = Vec::new();
-        let mut decode = Vec::new();
-        let mut last = None;
-        for _ in 0..rounds {
-            let t = Instant::now();
-            let r = engine.analyze(Media::bytes(bytes.clone())).expect("analyze");
-            total.push(t.elapsed().as_secs_f64() * 1000.0);
-            decode.push(r.timings.decode_ms);
-            last = Some(r);
-        }
-        let r = last.expect("one round");
+        let time = |engine: &Engine| {
+            let mut total = Vec::new();
+            let mut decode = Vec::new();
+            let mut last = None;
+            for _ in 0..rounds {
+                let t = Instant::now();
+                let r = engine.analyze(Media::bytes(bytes.clone())).expect("analyze");
+                total.push(t.elapsed().as_secs_f64() * 1000.0);
+                decode.push(r.timings.decode_ms);
+                last = Some(r);
+            }
+            (median(total), median(decode), last.expect("one round"))
+        };
+        let (total, decode, r) = time(&one);
+        let (parallel, _, _) = time(&all);
         let seq = r.sequence.as_ref().expect("a sequence");
-        let total = median(total);
         println!(
-            "| {} | {:?} | {} | {} / {} | {:.1} | {:.1} | {:.1} |",
+            "| {} | {} | {} | {} / {} | {:.1} | {:.1} | {:.1} | {:.1} |",
             path.file_name().unwrap().to_string_lossy(),
-            seq.kind,
+            serde_json::to_value(seq.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
             r.resolution.as_str(),
             seq.sampled,
             seq.usable,
             total,
-            median(decode),
-            total / seq.sampled as f64
+            decode,
+            (total - decode) / seq.sampled as f64,
+            parallel
         );
     }
 }
