@@ -18,16 +18,10 @@
  * pixels), one worker thread, max_in_flight 1. Exits 1 on any failed check. */
 #define _POSIX_C_SOURCE 200809L
 
-#include <pthread.h>
 #include <stdatomic.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "ozinstant.h"
+#include "test_common.h"
 
 static int quick = 0;
 static ozi_engine *engine = NULL;
@@ -58,65 +52,6 @@ typedef struct {
     fprintf(stderr, __VA_ARGS__);                        \
     fputc('\n', stderr);                                 \
   } while (0)
-
-static unsigned char *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) return NULL;
-  unsigned char *buf = NULL;
-  size_t cap = 0, n = 0;
-  for (;;) {
-    if (n == cap) {
-      cap = cap ? cap * 2 : 65536;
-      unsigned char *grown = realloc(buf, cap);
-      if (grown == NULL) {
-        free(buf);
-        fclose(f);
-        return NULL;
-      }
-      buf = grown;
-    }
-    size_t got = fread(buf + n, 1, cap - n, f);
-    if (got == 0) break;
-    n += got;
-  }
-  fclose(f);
-  *len = n;
-  return buf;
-}
-
-static void put16(unsigned char *p, unsigned v) {
-  p[0] = (unsigned char)v;
-  p[1] = (unsigned char)(v >> 8);
-}
-static void put32(unsigned char *p, unsigned long v) {
-  for (int i = 0; i < 4; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-
-/* A w x h 24-bit BMP with a smooth pattern (no face). */
-static unsigned char *make_bmp(unsigned w, unsigned h, size_t *len) {
-  size_t row = ((size_t)w * 3 + 3) / 4 * 4;
-  *len = 54 + row * h;
-  unsigned char *b = calloc(1, *len);
-  if (b == NULL) return NULL;
-  b[0] = 'B';
-  b[1] = 'M';
-  put32(b + 2, (unsigned long)*len);
-  put32(b + 10, 54);
-  put32(b + 14, 40);
-  put32(b + 18, w);
-  put32(b + 22, h);
-  put16(b + 26, 1);
-  put16(b + 28, 24);
-  put32(b + 34, (unsigned long)(row * h));
-  for (unsigned y = 0; y < h; y++)
-    for (unsigned x = 0; x < w; x++) {
-      unsigned char *p = b + 54 + y * row + x * 3;
-      p[0] = (unsigned char)(x * 5);
-      p[1] = (unsigned char)(y * 3);
-      p[2] = (unsigned char)((x + y) * 2);
-    }
-  return b;
-}
 
 /* Counts a finished call. `allowed_error` is the status a bad input must give (OK when the
  * input is valid); BUSY is always acceptable for calls that take an in-flight slot
@@ -278,8 +213,7 @@ static void *worker(void *arg) {
     int op = (w->index * 3 + i) % 8;
     for (int attempt = 0; attempt < 3; attempt++) {
       if (!one_call(op, (long)w->index * 1000 + i)) break;
-      struct timespec ts = {0, (quick ? 200 : 20) * 1000 * 1000};
-      nanosleep(&ts, NULL);
+      sleep_ms(quick ? 200 : 20);
     }
   }
   return NULL;
@@ -289,10 +223,8 @@ static long engine_counter(const char *name) {
   char *json = NULL;
   long value = -1;
   if (ozi_engine_stats(engine, &json, NULL) == OZI_STATUS_OK) {
-    char key[64];
-    snprintf(key, sizeof key, "\"%s\":", name);
-    const char *p = strstr(json, key);
-    if (p != NULL) value = strtol(p + strlen(key), NULL, 10);
+    const char *p = after_key(json, name);
+    if (p != NULL) value = strtol(p, NULL, 10);
   }
   ozi_string_free(json);
   return value;
@@ -301,18 +233,13 @@ static long engine_counter(const char *name) {
 static int wait_answered(int seconds) {
   for (int i = 0; i < seconds * 20; i++) {
     if (atomic_load(&answered) >= atomic_load(&accepted)) return 1;
-    struct timespec ts = {0, 50 * 1000 * 1000};
-    nanosleep(&ts, NULL);
+    sleep_ms(50);
   }
   return atomic_load(&answered) >= atomic_load(&accepted);
 }
 
 int main(int argc, char **argv) {
-  const char *samples = "samples";
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--quick") == 0) quick = 1;
-    else samples = argv[i];
-  }
+  parse_args(argc, argv, "--quick", &quick, NULL);
   int threads = quick ? 3 : 8;
   int iterations = quick ? 3 : 12;
   int burst = quick ? 3 : 6;
@@ -331,7 +258,7 @@ int main(int argc, char **argv) {
     px_w = 40;
     px_h = 32;
   } else {
-    snprintf(image_path, sizeof image_path, "%s/minivision_live_image_T1.jpg", samples);
+    snprintf(image_path, sizeof image_path, "%s", sample("minivision_live_image_T1.jpg"));
     image = read_file(image_path, &image_len);
     if (image == NULL) {
       fprintf(stderr, "cannot read %s (run from the repository root or pass SAMPLES_DIR)\n", image_path);
@@ -340,17 +267,12 @@ int main(int argc, char **argv) {
     px_w = 160;
     px_h = 120;
   }
-  px_len = (size_t)px_w * px_h * 4;
-  pixels = malloc(px_len);
+  pixels = make_frame((int)px_w, (int)px_h, (size_t)px_w * 4, &px_len);
   if (pixels == NULL) return 1;
-  for (size_t i = 0; i < px_len; i++) pixels[i] = (unsigned char)(i * 7 % 251);
 
+  engine = new_engine(config);
+  if (engine == NULL) return 1;
   ozi_error *error = NULL;
-  if (ozi_engine_new(config, &engine, &error) != OZI_STATUS_OK) {
-    fprintf(stderr, "cannot create the engine: %s\n", ozi_error_message(error));
-    ozi_error_free(error);
-    return 1;
-  }
 
   /* A burst of submissions from one thread, faster than any analysis: more than max_in_flight
    * of them cannot all be accepted, so BUSY is certain. */

@@ -12,97 +12,10 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <math.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
-#include "ozinstant.h"
+#include "test_common.h"
 
-static int passed = 0;
-static int failed = 0;
-
-#define CHECK(cond, ...)                                         \
-  do {                                                           \
-    if (cond) {                                                  \
-      passed++;                                                  \
-    } else {                                                     \
-      failed++;                                                  \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-      fprintf(stderr, __VA_ARGS__);                              \
-      fputc('\n', stderr);                                       \
-    }                                                            \
-  } while (0)
-
-static const char *samples = "samples";
 static int quick = 0;
-
-/* Path of a sample (static buffer; valid until the next call). */
-static const char *sample(const char *name) {
-  static char path[4096];
-  snprintf(path, sizeof path, "%s/%s", samples, name);
-  return path;
-}
-
-/* Reads a whole file into a malloc'd buffer. */
-static unsigned char *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) return NULL;
-  unsigned char *buf = NULL;
-  size_t cap = 0, n = 0;
-  for (;;) {
-    if (n == cap) {
-      cap = cap ? cap * 2 : 65536;
-      unsigned char *grown = realloc(buf, cap);
-      if (grown == NULL) break;
-      buf = grown;
-    }
-    size_t got = fread(buf + n, 1, cap - n, f);
-    if (got == 0) break;
-    n += got;
-  }
-  fclose(f);
-  *len = n;
-  return buf;
-}
-
-/* A face-less synthetic frame of w x h 4-byte pixels, `stride` bytes per row. */
-static unsigned char *make_frame(int w, int h, size_t stride, size_t *len) {
-  if (stride < (size_t)w * 4) return NULL;
-  *len = stride * (size_t)h;
-  unsigned char *px = malloc(*len);
-  if (px != NULL) {
-    for (size_t i = 0; i < *len; i++) px[i] = (unsigned char)(i * 7 % 251);
-  }
-  return px;
-}
-
-static void put_le(unsigned char *p, uint32_t v, int bytes) {
-  for (int i = 0; i < bytes; i++) p[i] = (unsigned char)(v >> (8 * i));
-}
-
-/* A face-less w x h 24-bit BMP file in memory: a valid encoded image that is cheap to analyse. */
-static unsigned char *make_bmp(int w, int h, size_t *len) {
-  size_t row = ((size_t)w * 3 + 3) & ~(size_t)3;
-  *len = 54 + row * (size_t)h;
-  unsigned char *b = calloc(*len, 1);
-  if (b == NULL) return NULL;
-  b[0] = 'B';
-  b[1] = 'M';
-  put_le(b + 2, (uint32_t)*len, 4);           /* file size */
-  put_le(b + 10, 54, 4);                      /* pixel data offset */
-  put_le(b + 14, 40, 4);                      /* BITMAPINFOHEADER */
-  put_le(b + 18, (uint32_t)w, 4);
-  put_le(b + 22, (uint32_t)h, 4);             /* positive: bottom-up rows */
-  put_le(b + 26, 1, 2);                       /* planes */
-  put_le(b + 28, 24, 2);                      /* bits per pixel */
-  put_le(b + 34, (uint32_t)(row * (size_t)h), 4);
-  for (int y = 0; y < h; y++) {
-    for (int x = 0; x < w * 3; x++) b[54 + (size_t)y * row + (size_t)x] = (unsigned char)((x * 7 + y * 13) % 251);
-  }
-  return b;
-}
 
 /* Checks that `status` is `expected`, that `err` carries the same code and a name and message,
  * and frees `err`. */
@@ -492,16 +405,7 @@ static void on_done(void *userdata, ozi_status status, char *json, ozi_error *er
 
 /* Waits until `count` callbacks arrived (or 10 minutes passed); returns the number received. */
 static int wait_for(tracker *t, int count) {
-  struct timespec deadline;
-  clock_gettime(CLOCK_REALTIME, &deadline);
-  deadline.tv_sec += 600; /* valgrind is slow */
-  pthread_mutex_lock(&t->lock);
-  while (t->calls < count) {
-    if (pthread_cond_timedwait(&t->cond, &t->lock, &deadline) != 0) break;
-  }
-  int calls = t->calls;
-  pthread_mutex_unlock(&t->lock);
-  return calls;
+  return wait_count(&t->lock, &t->cond, &t->calls, count, 600); /* valgrind is slow */
 }
 
 static void test_submit(ozi_engine *engine) {
@@ -598,8 +502,7 @@ static void test_submit(ozi_engine *engine) {
     pthread_mutex_unlock(&t.lock);
   }
   /* No callback for refused submissions arrives late. */
-  struct timespec pause = {0, 200 * 1000 * 1000};
-  nanosleep(&pause, NULL);
+  sleep_ms(200);
   pthread_mutex_lock(&t.lock);
   CHECK(t.calls == accepted + (s == OZI_STATUS_OK ? 1 : 0), "unexpected extra callbacks: %d", t.calls);
   pthread_mutex_unlock(&t.lock);
@@ -610,20 +513,13 @@ static void test_submit(ozi_engine *engine) {
 }
 
 int main(int argc, char **argv) {
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--quick") == 0) quick = 1;
-    else samples = argv[i];
-  }
+  parse_args(argc, argv, "--quick", &quick, NULL);
   test_static_functions();
   test_engine_new_errors();
 
-  ozi_engine *engine = NULL;
-  ozi_error *err = NULL;
   const char *config = quick ? "{\"threads\": 1, \"max_in_flight\": 2}" : "{\"threads\": 2, \"max_in_flight\": 2}";
-  ozi_status s = ozi_engine_new(config, &engine, &err);
-  CHECK(s == OZI_STATUS_OK && engine != NULL && err == NULL, "engine_new: %d %s", (int)s,
-        err ? ozi_error_message(err) : "");
-  ozi_error_free(err);
+  ozi_engine *engine = new_engine(config);
+  CHECK(engine != NULL, "engine_new(%s): status OK, an engine, no error object", config);
   if (engine != NULL) {
     test_info_stats_warm_up(engine);
     test_verdicts(engine);
@@ -633,6 +529,5 @@ int main(int argc, char **argv) {
     test_submit(engine); /* frees the engine */
   }
 
-  printf("test_api: %d passed, %d failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+  return test_summary("test_api");
 }

@@ -7,26 +7,7 @@
  * failed"; exits 1 if any check failed. */
 #define _POSIX_C_SOURCE 200809L
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "ozinstant.h"
-
-static int passed = 0;
-static int failed = 0;
-
-#define CHECK(cond, ...)                                                \
-  do {                                                                  \
-    if (cond) {                                                         \
-      passed++;                                                         \
-    } else {                                                            \
-      failed++;                                                         \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-      fprintf(stderr, __VA_ARGS__);                                     \
-      fputc('\n', stderr);                                              \
-    }                                                                   \
-  } while (0)
+#include "test_common.h"
 
 static char paths[3][4096];
 
@@ -44,15 +25,12 @@ static char *request(ozi_engine *engine, size_t count, const char *options) {
 }
 
 int main(int argc, char **argv) {
-  const char *samples = argc > 1 ? argv[1] : "samples";
+  parse_args(argc, argv, NULL, NULL, NULL);
   const char *names[3] = {"facerec_live_obama.jpg", "facerec_live_obama2.jpg", "facerec_live_biden.jpg"};
-  for (int i = 0; i < 3; i++) snprintf(paths[i], sizeof paths[i], "%s/%s", samples, names[i]);
+  for (int i = 0; i < 3; i++) snprintf(paths[i], sizeof paths[i], "%s", sample(names[i]));
 
-  ozi_error *err = NULL;
-  ozi_engine *engine = NULL;
-  ozi_status st = ozi_engine_new("{\"threads\":2}", &engine, &err);
-  CHECK(st == OZI_STATUS_OK && engine != NULL, "engine: %s", err ? ozi_error_message(err) : "");
-  ozi_error_free(err);
+  ozi_engine *engine = new_engine("{\"threads\":2}");
+  CHECK(engine != NULL, "engine_new({\"threads\":2})");
   if (engine == NULL) return 1;
 
   const char *both = "{\"analyses\":[\"quality\",\"biometry\"]}";
@@ -86,12 +64,11 @@ int main(int argc, char **argv) {
   /* Bad tag: invalid input. */
   ozi_media media[2] = {{.kind = OZI_MEDIA_KIND_PATH, .path = paths[0]}, {.kind = OZI_MEDIA_KIND_PATH, .path = paths[1]}};
   json = NULL;
-  err = NULL;
+  ozi_error *err = NULL;
   ozi_status s = ozi_engine_analyze_request(engine, media, 2, "{\"media_tags\":[\"passport\",null]}", &json, &err);
   CHECK(s == OZI_STATUS_INVALID_INPUT && json == NULL, "bad tag: %d", (int)s);
   ozi_error_free(err);
 
   ozi_engine_free(engine);
-  printf("test_biometry: %d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  return test_summary("test_biometry");
 }

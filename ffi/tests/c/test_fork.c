@@ -8,44 +8,12 @@
  * root (ONNX Runtime is found in .cache/onnxruntime/). */
 #define _POSIX_C_SOURCE 200809L
 
-#include <pthread.h>
 #include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "ozinstant.h"
-
-static int passed = 0;
-static int failed = 0;
-
-#define CHECK(cond, ...)                                              \
-  do {                                                                \
-    if (cond) {                                                       \
-      passed++;                                                       \
-    } else {                                                          \
-      failed++;                                                       \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-      fprintf(stderr, __VA_ARGS__);                                   \
-      fputc('\n', stderr);                                            \
-    }                                                                 \
-  } while (0)
-
-static const char *samples = "samples";
-
-static const char *sample(const char *name, char *buf, size_t size) {
-  snprintf(buf, size, "%s/%s", samples, name);
-  return buf;
-}
-
-static void sleep_ms(long ms) {
-  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-  nanosleep(&ts, NULL);
-}
+#include "test_common.h"
 
 /* --- the child ------------------------------------------------------------------------------ */
 
@@ -108,24 +76,6 @@ static int child_checks(ozi_engine *engine, const char *live, const unsigned cha
 
 /* --- the parent ----------------------------------------------------------------------------- */
 
-typedef struct {
-  pthread_mutex_t lock;
-  pthread_cond_t cond;
-  int done;
-  ozi_status status;
-} tracker;
-
-static void on_done(void *userdata, ozi_status status, char *json, ozi_error *error) {
-  tracker *t = userdata;
-  ozi_string_free(json);
-  ozi_error_free(error);
-  pthread_mutex_lock(&t->lock);
-  t->done = 1;
-  t->status = status;
-  pthread_cond_signal(&t->cond);
-  pthread_mutex_unlock(&t->lock);
-}
-
 /* Analyses the live sample by path; returns its resolution (FAILED with a message on error). */
 static ozi_resolution analyze_live(const ozi_engine *engine, const char *live) {
   ozi_verdict verdict;
@@ -139,20 +89,17 @@ static ozi_resolution analyze_live(const ozi_engine *engine, const char *live) {
 }
 
 int main(int argc, char **argv) {
-  if (argc > 1) samples = argv[1];
+  parse_args(argc, argv, NULL, NULL, NULL);
   char live[4096];
-  sample("minivision_live_image_T1.jpg", live, sizeof live);
+  snprintf(live, sizeof live, "%s", sample("minivision_live_image_T1.jpg"));
   static unsigned char frame[32 * 32 * 3];
   for (size_t i = 0; i < sizeof frame; i++) frame[i] = (unsigned char)(i * 13 % 251);
 
   CHECK(OZI_STATUS_FORKED == 16, "stable number");
   CHECK(strcmp(ozi_status_name(OZI_STATUS_FORKED), "forked") == 0, "name");
 
-  ozi_engine *engine = NULL;
-  ozi_error *err = NULL;
-  ozi_status s = ozi_engine_new("{\"threads\": 2}", &engine, &err);
-  CHECK(s == OZI_STATUS_OK, "engine: %s", err ? ozi_error_message(err) : "");
-  ozi_error_free(err);
+  ozi_engine *engine = new_engine("{\"threads\": 2}");
+  CHECK(engine != NULL, "engine_new({\"threads\": 2})");
   if (engine == NULL) return 1;
 
   /* Use the worker threads and the sessions before forking, so they exist in the parent. */
@@ -164,8 +111,8 @@ int main(int argc, char **argv) {
   media[1] = (ozi_media){.kind = OZI_MEDIA_KIND_PIXELS, .data = frame, .len = sizeof frame,
                          .format = OZI_PIXEL_FORMAT_RGB8, .width = 32, .height = 32};
   char *json = NULL;
-  err = NULL;
-  s = ozi_engine_analyze_request(engine, media, 2, NULL, &json, &err);
+  ozi_error *err = NULL;
+  ozi_status s = ozi_engine_analyze_request(engine, media, 2, NULL, &json, &err);
   CHECK(s == OZI_STATUS_OK, "request before fork: %s", err ? ozi_error_message(err) : "");
   ozi_string_free(json);
   ozi_error_free(err);
@@ -203,26 +150,23 @@ int main(int argc, char **argv) {
   CHECK(s == OZI_STATUS_OK, "warm_up after fork: %s", err ? ozi_error_message(err) : "");
   ozi_error_free(err);
   CHECK(analyze_live(engine, live) == OZI_RESOLUTION_SUCCESS, "live sample after fork");
-  tracker t = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, OZI_STATUS_OK};
+  waiter w;
+  waiter_init(&w);
   err = NULL;
-  s = ozi_engine_submit(engine, media, 2, NULL, on_done, &t, &err);
+  s = ozi_engine_submit(engine, media, 2, NULL, waiter_on_done, &w, &err);
   CHECK(s == OZI_STATUS_OK, "submit after fork: %s", err ? ozi_error_message(err) : "");
   ozi_error_free(err);
   if (s == OZI_STATUS_OK) {
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += 60;
-    pthread_mutex_lock(&t.lock);
-    while (!t.done && pthread_cond_timedwait(&t.cond, &t.lock, &deadline) == 0) {
-    }
-    int done = t.done;
-    ozi_status st = t.status;
-    pthread_mutex_unlock(&t.lock);
+    int done = waiter_wait(&w, 60);
+    pthread_mutex_lock(&w.lock);
+    ozi_status st = w.status;
+    pthread_mutex_unlock(&w.lock);
     CHECK(done && st == OZI_STATUS_OK, "submit callback after fork (done %d, status %d)", done, (int)st);
-    if (!done) return 1; /* the callback still holds &t */
+    if (!done) return 1; /* the callback still holds &w */
+    ozi_string_free(w.json);
   }
+  waiter_destroy(&w);
   ozi_engine_free(engine);
 
-  printf("test_fork: %d passed, %d failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+  return test_summary("test_fork");
 }

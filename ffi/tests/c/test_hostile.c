@@ -11,27 +11,7 @@
  * Prints failed checks and "test_hostile: N passed, M failed"; exits 1 on any failure. */
 #define _POSIX_C_SOURCE 200809L
 
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "ozinstant.h"
-
-static int passed = 0;
-static int failed = 0;
-
-#define CHECK(cond, ...)                                              \
-  do {                                                                \
-    if (cond) {                                                       \
-      passed++;                                                       \
-    } else {                                                          \
-      failed++;                                                       \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-      fprintf(stderr, __VA_ARGS__);                                   \
-      fputc('\n', stderr);                                            \
-    }                                                                 \
-  } while (0)
+#include "test_common.h"
 
 /* The limits of the engine under test (see main). */
 #define MAX_BYTES (4u * 1024u * 1024u)
@@ -40,22 +20,6 @@ static int failed = 0;
 
 static const ozi_engine *engine;
 static int check_rss = 1;
-
-static unsigned char *read_file(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) return NULL;
-  fseek(f, 0, SEEK_END);
-  long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  unsigned char *buf = malloc((size_t)n);
-  if (buf != NULL && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-    free(buf);
-    buf = NULL;
-  }
-  fclose(f);
-  *len = (size_t)n;
-  return buf;
-}
 
 static long status_kib(const char *key) {
   FILE *f = fopen("/proc/self/status", "r");
@@ -100,10 +64,6 @@ static void expect_bytes(const unsigned char *data, size_t len, ozi_status want,
   }
   ozi_string_free(json);
   ozi_error_free(err);
-}
-
-static void put_le(unsigned char *p, uint32_t v, int bytes) {
-  for (int i = 0; i < bytes; i++) p[i] = (unsigned char)(v >> (8 * i));
 }
 
 static void put_be(unsigned char *p, uint32_t v, int bytes) {
@@ -170,15 +130,7 @@ static size_t gif_claiming(unsigned char *b, uint16_t w, uint16_t h) {
 /* 24-bit BMP header announcing w x h, with 64 bytes of pixels. */
 static size_t bmp_claiming(unsigned char *b, int32_t w, int32_t h) {
   memset(b, 0, 54 + 64);
-  b[0] = 'B';
-  b[1] = 'M';
-  put_le(b + 2, 54 + 64, 4);
-  put_le(b + 10, 54, 4);
-  put_le(b + 14, 40, 4);
-  put_le(b + 18, (uint32_t)w, 4);
-  put_le(b + 22, (uint32_t)h, 4);
-  put_le(b + 26, 1, 2);
-  put_le(b + 28, 24, 2);
+  put_bmp_header(b, (uint32_t)w, (uint32_t)h, 54 + 64, 0);
   memset(b + 54, 0x7F, 64);
   return 54 + 64;
 }
@@ -372,9 +324,8 @@ static void test_lying_frames(void) {
 
 /* A clip cut at several offsets: too short to be recognised (unsupported_format), then a
  * container that cannot be read (decode_failed), never a crash. */
-static void test_truncated_video(const char *samples) {
-  char path[4096];
-  snprintf(path, sizeof path, "%s/video/h264_high_bframes.mp4", samples);
+static void test_truncated_video(void) {
+  const char *path = sample("video/h264_high_bframes.mp4");
   size_t len = 0;
   unsigned char *mp4 = read_file(path, &len);
   CHECK(mp4 != NULL, "cannot read %s", path);
@@ -433,26 +384,14 @@ static void test_limits(void) {
 }
 
 int main(int argc, char **argv) {
-  const char *samples = "samples";
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--no-rss") == 0) {
-      check_rss = 0;
-    } else {
-      samples = argv[i];
-    }
-  }
-  ozi_engine *e = NULL;
-  ozi_error *err = NULL;
-  const char *cfg =
-      "{\"threads\":1,\"limits\":{\"max_bytes_per_media\":4194304,\"max_pixels\":2000000,\"max_dimension\":4096}}";
-  if (ozi_engine_new(cfg, &e, &err) != OZI_STATUS_OK) {
-    fprintf(stderr, "cannot create the engine: %s\n", ozi_error_message(err));
-    ozi_error_free(err);
-    return 1;
-  }
+  int no_rss = 0;
+  parse_args(argc, argv, "--no-rss", &no_rss, NULL);
+  check_rss = !no_rss;
+  ozi_engine *e = new_engine(
+      "{\"threads\":1,\"limits\":{\"max_bytes_per_media\":4194304,\"max_pixels\":2000000,\"max_dimension\":4096}}");
+  if (e == NULL) return 1;
   engine = e;
-  char path[4096];
-  snprintf(path, sizeof path, "%s/minivision_live_image_T1.jpg", samples);
+  const char *path = sample("minivision_live_image_T1.jpg");
   size_t jpeg_len = 0;
   unsigned char *jpeg = read_file(path, &jpeg_len);
   CHECK(jpeg != NULL, "cannot read %s", path);
@@ -463,9 +402,8 @@ int main(int argc, char **argv) {
   }
   test_lying_pixels();
   test_lying_frames();
-  test_truncated_video(samples);
+  test_truncated_video();
   test_limits();
   ozi_engine_free(e);
-  printf("test_hostile: %d passed, %d failed\n", passed, failed);
-  return failed == 0 ? 0 : 1;
+  return test_summary("test_hostile");
 }

@@ -29,100 +29,9 @@
  * failure. */
 #define _POSIX_C_SOURCE 200809L
 
-#include <pthread.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
+#include "test_common.h"
 
-#include "ozinstant.h"
-
-static int passed = 0;
-static int failed = 0;
-
-#define CHECK(cond, ...)                                              \
-  do {                                                                \
-    if (cond) {                                                       \
-      passed++;                                                       \
-    } else {                                                          \
-      failed++;                                                       \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-      fprintf(stderr, __VA_ARGS__);                                   \
-      fputc('\n', stderr);                                            \
-    }                                                                 \
-  } while (0)
-
-static const char *samples = "samples";
 static ozi_engine *engine = NULL;
-
-/* Path of a sample (static buffer; valid until the next call). */
-static const char *sample(const char *name) {
-  static char path[4096];
-  snprintf(path, sizeof path, "%s/%s", samples, name);
-  return path;
-}
-
-/* Reads a whole file into a malloc'd buffer (NULL if it cannot be read). */
-static unsigned char *read_file(const char *path, size_t *len) {
-  *len = 0;
-  FILE *f = fopen(path, "rb");
-  if (f == NULL) return NULL;
-  unsigned char *buf = NULL;
-  size_t cap = 0, n = 0;
-  for (;;) {
-    if (n == cap) {
-      cap = cap ? cap * 2 : 65536;
-      unsigned char *grown = realloc(buf, cap);
-      if (grown == NULL) {
-        free(buf);
-        fclose(f);
-        return NULL;
-      }
-      buf = grown;
-    }
-    size_t got = fread(buf + n, 1, cap - n, f);
-    if (got == 0) break;
-    n += got;
-  }
-  fclose(f);
-  *len = n;
-  return buf;
-}
-
-/* The text after `"key":` in `json` (from `from` on), or NULL. */
-static const char *after_key(const char *json, const char *key) {
-  if (json == NULL) return NULL;
-  char needle[128];
-  snprintf(needle, sizeof needle, "\"%s\":", key);
-  const char *p = strstr(json, needle);
-  return p ? p + strlen(needle) : NULL;
-}
-
-/* The number after `"key":`, or -1. */
-static double number(const char *json, const char *key) {
-  const char *p = after_key(json, key);
-  return p ? strtod(p, NULL) : -1.0;
-}
-
-/* True when `json` holds `"key":value` (value written as in JSON, e.g. "\"video\"" or "8"),
- * followed by `,` or `}` for numbers so that 8 does not match 80. */
-static int has(const char *json, const char *key, const char *value) {
-  char needle[160];
-  snprintf(needle, sizeof needle, "\"%s\":%s", key, value);
-  for (const char *p = json; p != NULL && (p = strstr(p, needle)) != NULL; p++) {
-    char next = p[strlen(needle)];
-    if (value[0] == '"' || next == ',' || next == '}') return 1;
-  }
-  return 0;
-}
-
-/* The entry of media `index` in a request result JSON (points at its "media_index"). */
-static const char *entry(const char *json, int index) {
-  char needle[48];
-  snprintf(needle, sizeof needle, "\"media_index\":%d,", index);
-  return json ? strstr(json, needle) : NULL;
-}
 
 static const char *resolution_name(ozi_resolution r) {
   return r == OZI_RESOLUTION_SUCCESS ? "SUCCESS" : r == OZI_RESOLUTION_DECLINED ? "DECLINED" : "FAILED";
@@ -435,26 +344,6 @@ static int make_synthetic_frames(frame_set *set) {
   return 1;
 }
 
-/* Asynchronous submission: the callback keeps the JSON for the test. */
-typedef struct {
-  pthread_mutex_t lock;
-  pthread_cond_t cond;
-  int done;
-  ozi_status status;
-  char *json;
-} waiter;
-
-static void on_done(void *userdata, ozi_status status, char *json, ozi_error *error) {
-  waiter *w = userdata;
-  ozi_error_free(error);
-  pthread_mutex_lock(&w->lock);
-  w->done++;
-  w->status = status;
-  w->json = json;
-  pthread_cond_broadcast(&w->cond);
-  pthread_mutex_unlock(&w->lock);
-}
-
 /* Callback of a submission that must have been refused. */
 static int unexpected_callbacks = 0;
 static void never_called(void *userdata, ozi_status status, char *json, ozi_error *error) {
@@ -468,30 +357,20 @@ static void never_called(void *userdata, ozi_status status, char *json, ozi_erro
 /* Submits `count` media, then frees every frame buffer of `set` and clears its frame array
  * before the callback can have run; returns the result JSON (free it) or NULL. */
 static char *submit_and_free(ozi_media *media, size_t count, const char *options, frame_set *set) {
-  waiter w = {.done = 0, .status = OZI_STATUS_PANIC, .json = NULL};
-  pthread_mutex_init(&w.lock, NULL);
-  pthread_cond_init(&w.cond, NULL);
+  waiter w;
+  waiter_init(&w);
   ozi_error *err = NULL;
-  ozi_status s = ozi_engine_submit(engine, media, count, options, on_done, &w, &err);
+  ozi_status s = ozi_engine_submit(engine, media, count, options, waiter_on_done, &w, &err);
   free_frames(set); /* copied by ozi_engine_submit */
   memset(set->frames, 0xEE, sizeof set->frames);
   CHECK(s == OZI_STATUS_OK, "submit: %s %s", ozi_status_name((uint32_t)s), err ? ozi_error_message(err) : "");
   ozi_error_free(err);
   if (s != OZI_STATUS_OK) return NULL;
-  struct timespec deadline;
-  clock_gettime(CLOCK_REALTIME, &deadline);
-  deadline.tv_sec += 900; /* valgrind is slow */
-  pthread_mutex_lock(&w.lock);
-  while (w.done == 0) {
-    if (pthread_cond_timedwait(&w.cond, &w.lock, &deadline) != 0) break;
-  }
-  int done = w.done;
-  pthread_mutex_unlock(&w.lock);
+  int done = waiter_wait(&w, 900); /* valgrind is slow */
   CHECK(done == 1 && w.status == OZI_STATUS_OK && w.json != NULL, "submit callback: %d calls, %s", done,
         ozi_status_name((uint32_t)w.status));
   if (done == 0) exit(1); /* the callback may still write to `w` */
-  pthread_mutex_destroy(&w.lock);
-  pthread_cond_destroy(&w.cond);
+  waiter_destroy(&w);
   return w.json;
 }
 
@@ -699,20 +578,10 @@ static void test_biometry_across_kinds(void) {
 int main(int argc, char **argv) {
   int quick = 0;
   const char *ppm = NULL;
-  int positional = 0;
-  for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--quick") == 0) {
-      quick = 1;
-    } else if (positional++ == 0) {
-      samples = argv[i];
-    } else {
-      ppm = argv[i];
-    }
-  }
-  ozi_error *err = NULL;
-  ozi_status st = ozi_engine_new(quick ? "{\"threads\":1}" : "{\"threads\":2}", &engine, &err);
-  CHECK(st == OZI_STATUS_OK && engine != NULL, "engine: %s", err ? ozi_error_message(err) : "");
-  ozi_error_free(err);
+  parse_args(argc, argv, "--quick", &quick, &ppm);
+  const char *config = quick ? "{\"threads\":1}" : "{\"threads\":2}";
+  engine = new_engine(config);
+  CHECK(engine != NULL, "engine_new(%s)", config);
   if (engine == NULL) return 1;
 
   test_frames_refused();
@@ -729,6 +598,5 @@ int main(int argc, char **argv) {
   }
 
   ozi_engine_free(engine);
-  printf("test_video: %d passed, %d failed\n", passed, failed);
-  return failed ? 1 : 0;
+  return test_summary("test_video");
 }
