@@ -7,7 +7,7 @@ import asyncio
 import json
 import os
 import threading
-from typing import Any, Iterable, List, Literal, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Iterable, List, Literal, Optional, Sequence, Tuple, TypeVar, Union
 
 import numpy as np
 
@@ -30,6 +30,8 @@ MediaTag = Literal["photo_selfie", "photo_id", "photo_id_front", "photo_id_back"
 # (The core also guards this: it refuses work in a forked child with `forked` and leaks its
 # threads' parts when dropped there; keeping the reference costs nothing.)
 _FORK_ORPHANS: List[NativeEngine] = []
+
+_R = TypeVar("_R")
 
 
 def _json_default(value: Any) -> Any:
@@ -196,24 +198,26 @@ def _request_options(
     }
 
 
-def _settle_media(fut: "asyncio.Future[MediaResult]", value: Optional[str], exc: Optional[BaseException]) -> None:
-    if fut.done():  # cancelled while the engine was working
-        return
-    if exc is not None:
-        fut.set_exception(exc)
-    else:
-        assert value is not None
-        fut.set_result(MediaResult._from_json(value))
+def _settler(
+    parse: Callable[[str], _R],
+) -> Callable[["asyncio.Future[_R]", Optional[str], Optional[BaseException]], None]:
+    """The ``settle`` callback of :meth:`NativeEngine.submit`: called on the event loop with the
+    engine's JSON (parsed into the future's result) or its exception."""
+
+    def settle(fut: "asyncio.Future[_R]", value: Optional[str], exc: Optional[BaseException]) -> None:
+        if fut.done():  # cancelled while the engine was working
+            return
+        if exc is not None:
+            fut.set_exception(exc)
+        else:
+            assert value is not None
+            fut.set_result(parse(value))
+
+    return settle
 
 
-def _settle_request(fut: "asyncio.Future[RequestResult]", value: Optional[str], exc: Optional[BaseException]) -> None:
-    if fut.done():
-        return
-    if exc is not None:
-        fut.set_exception(exc)
-    else:
-        assert value is not None
-        fut.set_result(RequestResult._from_json(value))
+_settle_media = _settler(MediaResult._from_json)
+_settle_request = _settler(RequestResult._from_json)
 
 
 def _rebuild(config_json: str) -> "Engine":

@@ -3,13 +3,30 @@
 Each object keeps the dictionary parsed from the engine's JSON; attributes read from it and
 ``to_dict()`` returns a copy of it, so ``result.to_dict() == json.loads(result.to_json())`` and
 both equal what the CLI and the C API produce for the same input.
+
+Every attribute is a :class:`_Field`, a read-only property declared in one line: the JSON key of
+the attribute's own name, a converter (``float``, a nested result class, ...) and the docstring.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-from typing import Any, List, Literal, NamedTuple, Optional, Tuple
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    ClassVar,
+    Final,
+    Generic,
+    List,
+    Literal,
+    NamedTuple,
+    Optional,
+    Tuple,
+    TypeVar,
+    overload,
+)
 
 __all__ = [
     "BestShot",
@@ -41,11 +58,81 @@ SequenceKind = Literal["video", "shot_set", "frames"]
 """``video`` (MP4, MOV, WebM), ``shot_set`` (ZIP of images) or ``frames`` (:class:`ozinstant.Frames`)."""
 
 
+_T = TypeVar("_T")
+_REQUIRED: Any = object()  # no default: the key must be present
+
+
+class _Field(property, Generic[_T]):
+    """A read-only attribute of a :class:`_Record`: ``convert(record._data[name])`` where ``name``
+    is the attribute's own name, or ``convert(record._data.get(name, default))`` when a
+    ``default`` is given (for keys the engine leaves out). Without a default a missing key raises
+    ``KeyError``.
+
+    Fields are declared ``Final`` so that type checkers reject assignments, as for a property.
+    A converter that returns ``Any`` (:func:`_as_is`, ``list``) needs the field's type spelled
+    out, ``Final[_Field[...]]``, so that no ``Any`` reaches the public attributes."""
+
+    def __init__(self, convert: Callable[[Any], _T], doc: Optional[str] = None, *, default: Any = _REQUIRED) -> None:
+        self.key = ""  # set by __set_name__
+        if default is _REQUIRED:
+
+            def read(record: _Record) -> _T:
+                return convert(record._data[self.key])
+
+        else:
+
+            def read(record: _Record) -> _T:
+                return convert(record._data.get(self.key, default))
+
+        super().__init__(read, doc=doc)
+        self.__doc__ = doc  # a subclass instance would otherwise show _Field's own docstring
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.key = name
+        if self.fget is not None:  # named like the method of a plain @property
+            self.fget.__name__ = name
+            self.fget.__qualname__ = f"{owner.__qualname__}.{name}"
+
+    if TYPE_CHECKING:
+
+        @overload
+        def __get__(self, instance: None, owner: Optional[type] = None, /) -> _Field[_T]: ...
+        @overload
+        def __get__(self, instance: object, owner: Optional[type] = None, /) -> _T: ...
+        def __get__(self, instance: object, owner: Optional[type] = None, /) -> Any: ...
+
+
+def _as_is(value: Any) -> Any:
+    """The JSON value itself (a ``Literal`` string, or an optional number or string)."""
+    return value
+
+
+def _optional(convert: Callable[[Any], _T]) -> Callable[[Any], Optional[_T]]:
+    """``convert`` for a value that may be ``null``."""
+
+    def optional(value: Any) -> Optional[_T]:
+        return None if value is None else convert(value)
+
+    return optional
+
+
+def _list_of(convert: Callable[[Any], _T]) -> Callable[[Any], List[_T]]:
+    """``convert`` applied to each item of a JSON array."""
+
+    def list_of(values: Any) -> List[_T]:
+        return [convert(v) for v in values]
+
+    return list_of
+
+
 class _Record:
     """Immutable view over one JSON object."""
 
     __slots__ = ("_data",)
     _data: dict[str, Any]
+
+    _repr_fields: ClassVar[Tuple[str, ...]] = ()
+    """The attributes ``repr()`` shows; none: the whole JSON object."""
 
     def __init__(self, data: dict[str, Any]) -> None:
         object.__setattr__(self, "_data", data)
@@ -75,7 +162,38 @@ class _Record:
         return (type(self), (self._data,))
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._data!r})"
+        if not self._repr_fields:
+            return f"{type(self).__name__}({self._data!r})"
+        return self._repr(**{name: getattr(self, name) for name in self._repr_fields})
+
+    def _repr(self, **shown: object) -> str:
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in shown.items())})"
+
+
+_E = TypeVar("_E", bound="_EngineRecord")
+
+
+class _EngineRecord(_Record):
+    """A result the engine returns whole (one media, one request): it also keeps the engine's
+    JSON text, which ``to_json()`` returns as is."""
+
+    __slots__ = ("_json",)
+    _json: Optional[str]
+
+    def __init__(self, data: dict[str, Any], json_text: Optional[str] = None) -> None:
+        super().__init__(data)
+        object.__setattr__(self, "_json", json_text)
+
+    @classmethod
+    def _from_json(cls: type[_E], text: str) -> _E:
+        return cls(json.loads(text), text)
+
+    def to_json(self) -> str:
+        """The engine's JSON (byte for byte when this result came straight from the engine)."""
+        return self._json if self._json is not None else super().to_json()
+
+    def __reduce__(self) -> Tuple[Any, ...]:
+        return (type(self), (self._data, self._json))
 
 
 class Box(NamedTuple):
@@ -87,37 +205,30 @@ class Box(NamedTuple):
     height: float
 
 
+def _box(b: Any) -> Box:
+    return Box(b["x"], b["y"], b["width"], b["height"])
+
+
+def _points(lm: Any) -> List[Tuple[float, float]]:
+    return [(p[0], p[1]) for p in lm]
+
+
+def _crop(c: Any) -> Tuple[int, int, int, int]:
+    return (c[0], c[1], c[2], c[3])
+
+
 class Face(_Record):
     """One detected face."""
 
     __slots__ = ()
 
-    @property
-    def box(self) -> Box:
-        """``(x, y, width, height)`` in original upright pixels."""
-        b = self._data["box"]
-        return Box(b["x"], b["y"], b["width"], b["height"])
-
-    @property
-    def score(self) -> float:
-        """Detector confidence, 0..1."""
-        return float(self._data["score"])
-
-    @property
-    def landmarks(self) -> Optional[List[Tuple[float, float]]]:
-        """Five ``(x, y)`` points (left eye, right eye, nose, mouth left, mouth right) or None."""
-        lm = self._data["landmarks"]
-        return None if lm is None else [(p[0], p[1]) for p in lm]
-
-    @property
-    def detector(self) -> str:
-        """``retinaface`` or ``mtcnn``."""
-        return str(self._data["detector"])
-
-    @property
-    def analysed(self) -> bool:
-        """True for the face the verdict is about."""
-        return bool(self._data["analysed"])
+    box: Final = _Field(_box, "``(x, y, width, height)`` in original upright pixels.")
+    score: Final = _Field(float, "Detector confidence, 0..1.")
+    landmarks: Final = _Field(
+        _optional(_points), "Five ``(x, y)`` points (left eye, right eye, nose, mouth left, mouth right) or None."
+    )
+    detector: Final = _Field(str, "``retinaface`` or ``mtcnn``.")
+    analysed: Final = _Field(bool, "True for the face the verdict is about.")
 
 
 class QualityCheck(_Record):
@@ -125,27 +236,16 @@ class QualityCheck(_Record):
 
     __slots__ = ()
 
-    @property
-    def name(self) -> str:
-        """``face_size``, ``face_inside``, ``sharpness``, ``brightness_low``, ``brightness_high``, ``yaw``, ``roll``."""
-        return str(self._data["name"])
-
-    @property
-    def value(self) -> float:
-        return float(self._data["value"])
-
-    @property
-    def threshold(self) -> float:
-        return float(self._data["threshold"])
-
-    @property
-    def bound(self) -> Literal["min", "max"]:
-        """``min``: value must be >= threshold; ``max``: value must be <= threshold."""
-        return self._data["bound"]  # type: ignore[no-any-return]
-
-    @property
-    def passed(self) -> bool:
-        return bool(self._data["passed"])
+    name: Final = _Field(
+        str,
+        "``face_size``, ``face_inside``, ``sharpness``, ``brightness_low``, ``brightness_high``, ``yaw``, ``roll``.",
+    )
+    value: Final = _Field(float)
+    threshold: Final = _Field(float)
+    bound: Final[_Field[Literal["min", "max"]]] = _Field(
+        _as_is, "``min``: value must be >= threshold; ``max``: value must be <= threshold."
+    )
+    passed: Final = _Field(bool)
 
 
 class Quality(_Record):
@@ -153,23 +253,10 @@ class Quality(_Record):
 
     __slots__ = ()
 
-    @property
-    def enforced(self) -> bool:
-        """Whether failing checks fail the media (False when the quality gate is off)."""
-        return bool(self._data["enforced"])
-
-    @property
-    def passed(self) -> bool:
-        return bool(self._data["passed"])
-
-    @property
-    def failed(self) -> List[str]:
-        """Names of the failing checks."""
-        return list(self._data["failed"])
-
-    @property
-    def checks(self) -> List[QualityCheck]:
-        return [QualityCheck(c) for c in self._data["checks"]]
+    enforced: Final = _Field(bool, "Whether failing checks fail the media (False when the quality gate is off).")
+    passed: Final = _Field(bool)
+    failed: Final[_Field[List[str]]] = _Field(list, "Names of the failing checks.")
+    checks: Final = _Field(_list_of(QualityCheck))
 
 
 class ModelScore(_Record):
@@ -177,23 +264,10 @@ class ModelScore(_Record):
 
     __slots__ = ()
 
-    @property
-    def model(self) -> str:
-        return str(self._data["model"])
-
-    @property
-    def crop_scale(self) -> float:
-        return float(self._data["crop_scale"])
-
-    @property
-    def crop(self) -> Tuple[int, int, int, int]:
-        """``(x0, y0, x1, y1)``, inclusive, original pixels."""
-        c = self._data["crop"]
-        return (c[0], c[1], c[2], c[3])
-
-    @property
-    def p_real(self) -> float:
-        return float(self._data["p_real"])
+    model: Final = _Field(str)
+    crop_scale: Final = _Field(float)
+    crop: Final = _Field(_crop, "``(x0, y0, x1, y1)``, inclusive, original pixels.")
+    p_real: Final = _Field(float)
 
 
 class Liveness(_Record):
@@ -201,14 +275,8 @@ class Liveness(_Record):
 
     __slots__ = ()
 
-    @property
-    def p_real(self) -> float:
-        """Fused probability that the face is real, 0..1."""
-        return float(self._data["p_real"])
-
-    @property
-    def models(self) -> List[ModelScore]:
-        return [ModelScore(m) for m in self._data["models"]]
+    p_real: Final = _Field(float, "Fused probability that the face is real, 0..1.")
+    models: Final = _Field(_list_of(ModelScore))
 
 
 class ImageInfo(_Record):
@@ -216,35 +284,18 @@ class ImageInfo(_Record):
 
     __slots__ = ()
 
-    @property
-    def format(self) -> str:
+    format: Final = _Field(
+        str,
         """``jpeg``, ``png``, ``webp``, ``bmp``, ``gif``, or ``raw_rgb8``/``raw_bgr8``/``raw_rgba8``/``raw_bgra8``;
-        for a multi-frame media ``mp4``/``matroska`` (videos), ``zip`` (shot sets) or ``raw_frames``."""
-        return str(self._data["format"])
-
-    @property
-    def width(self) -> int:
-        """Upright width, pixels (of the best shot for a multi-frame media)."""
-        return int(self._data["width"])
-
-    @property
-    def height(self) -> int:
-        """Upright height, pixels (of the best shot for a multi-frame media)."""
-        return int(self._data["height"])
-
-    @property
-    def orientation(self) -> int:
-        """EXIF orientation found, 1..8."""
-        return int(self._data["orientation"])
-
-    @property
-    def encoded_bytes(self) -> int:
-        return int(self._data["encoded_bytes"])
-
-    @property
-    def decode_scale(self) -> int:
-        """1 at full size; 2, 4 or 8 when a large JPEG was analysed at that reduction."""
-        return int(self._data.get("decode_scale", 1))
+        for a multi-frame media ``mp4``/``matroska`` (videos), ``zip`` (shot sets) or ``raw_frames``.""",
+    )
+    width: Final = _Field(int, "Upright width, pixels (of the best shot for a multi-frame media).")
+    height: Final = _Field(int, "Upright height, pixels (of the best shot for a multi-frame media).")
+    orientation: Final = _Field(int, "EXIF orientation found, 1..8.")
+    encoded_bytes: Final = _Field(int)
+    decode_scale: Final = _Field(
+        int, "1 at full size; 2, 4 or 8 when a large JPEG was analysed at that reduction.", default=1
+    )
 
 
 class Timings(_Record):
@@ -252,29 +303,12 @@ class Timings(_Record):
 
     __slots__ = ()
 
-    @property
-    def decode_ms(self) -> float:
-        return float(self._data["decode_ms"])
-
-    @property
-    def detect_ms(self) -> float:
-        return float(self._data["detect_ms"])
-
-    @property
-    def landmarks_ms(self) -> float:
-        return float(self._data["landmarks_ms"])
-
-    @property
-    def quality_ms(self) -> float:
-        return float(self._data["quality_ms"])
-
-    @property
-    def liveness_ms(self) -> float:
-        return float(self._data["liveness_ms"])
-
-    @property
-    def total_ms(self) -> float:
-        return float(self._data["total_ms"])
+    decode_ms: Final = _Field(float)
+    detect_ms: Final = _Field(float)
+    landmarks_ms: Final = _Field(float)
+    quality_ms: Final = _Field(float)
+    liveness_ms: Final = _Field(float)
+    total_ms: Final = _Field(float)
 
 
 class ErrorInfo(_Record):
@@ -282,23 +316,9 @@ class ErrorInfo(_Record):
 
     __slots__ = ()
 
-    @property
-    def code(self) -> str:
-        """Stable snake_case code, as ``OzInstantError.code``."""
-        return str(self._data["code"])
-
-    @property
-    def number(self) -> int:
-        """Stable numeric code, as ``OzInstantError.number``."""
-        return int(self._data["number"])
-
-    @property
-    def message(self) -> str:
-        return str(self._data["message"])
-
-
-def _opt(cls: type, value: Any) -> Any:
-    return None if value is None else cls(value)
+    code: Final = _Field(str, "Stable snake_case code, as ``OzInstantError.code``.")
+    number: Final = _Field(int, "Stable numeric code, as ``OzInstantError.number``.")
+    message: Final = _Field(str)
 
 
 class VideoReport(_Record):
@@ -306,111 +326,47 @@ class VideoReport(_Record):
 
     __slots__ = ()
 
-    @property
-    def container(self) -> str:
-        """``mp4`` (MP4, MOV, fragmented MP4) or ``matroska`` (WebM)."""
-        return str(self._data["container"])
-
-    @property
-    def codec(self) -> str:
-        """``h264``, ``hevc`` or ``vp9``."""
-        return str(self._data["codec"])
-
-    @property
-    def width(self) -> int:
-        """Displayed width (after rotation), pixels."""
-        return int(self._data["width"])
-
-    @property
-    def height(self) -> int:
-        """Displayed height (after rotation), pixels."""
-        return int(self._data["height"])
-
-    @property
-    def rotation(self) -> int:
-        """Clockwise display rotation applied to the frames, degrees."""
-        return int(self._data["rotation"])
-
-    @property
-    def duration_ms(self) -> int:
-        return int(self._data["duration_ms"])
-
-    @property
-    def frame_count(self) -> int:
-        """Frames in the clip."""
-        return int(self._data["frame_count"])
-
-    @property
-    def fps(self) -> float:
-        """Mean frame rate."""
-        return float(self._data["fps"])
+    container: Final = _Field(str, "``mp4`` (MP4, MOV, fragmented MP4) or ``matroska`` (WebM).")
+    codec: Final = _Field(str, "``h264``, ``hevc`` or ``vp9``.")
+    width: Final = _Field(int, "Displayed width (after rotation), pixels.")
+    height: Final = _Field(int, "Displayed height (after rotation), pixels.")
+    rotation: Final = _Field(int, "Clockwise display rotation applied to the frames, degrees.")
+    duration_ms: Final = _Field(int)
+    frame_count: Final = _Field(int, "Frames in the clip.")
+    fps: Final = _Field(float, "Mean frame rate.")
 
 
 class FrameResult(_Record):
     """One sampled frame of a video, shot set or :class:`ozinstant.Frames`, judged like a photo."""
 
     __slots__ = ()
+    _repr_fields = ("index", "resolution", "reason", "confidence_spoofing")
 
-    @property
-    def index(self) -> int:
+    index: Final = _Field(
+        int,
         """The frame's index in the media: presentation order in a video, name order among a
-        shot set's images, list position for raw frames."""
-        return int(self._data["index"])
-
-    @property
-    def timestamp_ms(self) -> Optional[int]:
-        """Presentation time, milliseconds (videos only)."""
-        return self._data.get("timestamp_ms")
-
-    @property
-    def name(self) -> Optional[str]:
-        """Entry name (shot sets only)."""
-        return self._data.get("name")
-
-    @property
-    def resolution(self) -> Resolution:
-        """The frame's own outcome."""
-        return self._data["resolution"]  # type: ignore[no-any-return]
-
-    @property
-    def reason(self) -> Optional[FailReason]:
-        """Why the frame failed; None unless ``FAILED``."""
-        return self._data["reason"]  # type: ignore[no-any-return]
-
-    @property
-    def confidence_spoofing(self) -> Optional[float]:
-        """The frame's score; None when liveness did not run on it."""
-        return self._data["confidence_spoofing"]  # type: ignore[no-any-return]
-
-    @property
-    def face_score(self) -> Optional[float]:
-        """Detector confidence of the analysed face; None without a face."""
-        return self._data["face_score"]  # type: ignore[no-any-return]
-
-    @property
-    def quality_score(self) -> Optional[float]:
-        """Best-shot score, 0..1; None without a face."""
-        return self._data["quality_score"]  # type: ignore[no-any-return]
-
-    @property
-    def quality_failed(self) -> List[str]:
-        """Names of the failed quality checks."""
-        return list(self._data["quality_failed"])
-
-    @property
-    def error(self) -> Optional[ErrorInfo]:
-        """Why the frame could not be read (a shot set entry that is not a valid image)."""
-        return _opt(ErrorInfo, self._data.get("error"))  # type: ignore[no-any-return]
-
-    @property
-    def total_ms(self) -> float:
-        return float(self._data["total_ms"])
-
-    def __repr__(self) -> str:
-        return (
-            f"FrameResult(index={self.index}, resolution={self.resolution!r}, reason={self.reason!r}, "
-            f"confidence_spoofing={self.confidence_spoofing!r})"
-        )
+        shot set's images, list position for raw frames.""",
+    )
+    timestamp_ms: Final[_Field[Optional[int]]] = _Field(
+        _as_is, "Presentation time, milliseconds (videos only).", default=None
+    )
+    name: Final[_Field[Optional[str]]] = _Field(_as_is, "Entry name (shot sets only).", default=None)
+    resolution: Final[_Field[Resolution]] = _Field(_as_is, "The frame's own outcome.")
+    reason: Final[_Field[Optional[FailReason]]] = _Field(_as_is, "Why the frame failed; None unless ``FAILED``.")
+    confidence_spoofing: Final[_Field[Optional[float]]] = _Field(
+        _as_is, "The frame's score; None when liveness did not run on it."
+    )
+    face_score: Final[_Field[Optional[float]]] = _Field(
+        _as_is, "Detector confidence of the analysed face; None without a face."
+    )
+    quality_score: Final[_Field[Optional[float]]] = _Field(_as_is, "Best-shot score, 0..1; None without a face.")
+    quality_failed: Final[_Field[List[str]]] = _Field(list, "Names of the failed quality checks.")
+    error: Final = _Field(
+        _optional(ErrorInfo),
+        "Why the frame could not be read (a shot set entry that is not a valid image).",
+        default=None,
+    )
+    total_ms: Final = _Field(float)
 
 
 class BestShot(_Record):
@@ -418,30 +374,15 @@ class BestShot(_Record):
 
     __slots__ = ()
 
-    @property
-    def frame(self) -> int:
-        """Position of the frame in ``sequence.frames``."""
-        return int(self._data["frame"])
-
-    @property
-    def index(self) -> int:
-        """The frame's index in the media (as :attr:`FrameResult.index`)."""
-        return int(self._data["index"])
-
-    @property
-    def timestamp_ms(self) -> Optional[int]:
-        """Presentation time, milliseconds (videos only)."""
-        return self._data.get("timestamp_ms")
-
-    @property
-    def name(self) -> Optional[str]:
-        """Entry name (shot sets only)."""
-        return self._data.get("name")
-
-    @property
-    def quality_score(self) -> float:
-        """Its best-shot score, 0..1: face score × sharpness term × cos(yaw) × cos(roll)."""
-        return float(self._data["quality_score"])
+    frame: Final = _Field(int, "Position of the frame in ``sequence.frames``.")
+    index: Final = _Field(int, "The frame's index in the media (as :attr:`FrameResult.index`).")
+    timestamp_ms: Final[_Field[Optional[int]]] = _Field(
+        _as_is, "Presentation time, milliseconds (videos only).", default=None
+    )
+    name: Final[_Field[Optional[str]]] = _Field(_as_is, "Entry name (shot sets only).", default=None)
+    quality_score: Final = _Field(
+        float, "Its best-shot score, 0..1: face score × sharpness term × cos(yaw) × cos(roll)."
+    )
 
 
 class SequenceReport(_Record):
@@ -449,171 +390,79 @@ class SequenceReport(_Record):
     (``MediaResult.sequence``)."""
 
     __slots__ = ()
+    _repr_fields = ("kind", "total_frames", "sampled", "usable", "min_usable")
 
-    @property
-    def kind(self) -> SequenceKind:
-        """``video``, ``shot_set`` or ``frames``."""
-        return self._data["kind"]  # type: ignore[no-any-return]
-
-    @property
-    def video(self) -> Optional[VideoReport]:
-        """Video facts; None unless ``kind == "video"``."""
-        return _opt(VideoReport, self._data["video"])  # type: ignore[no-any-return]
-
-    @property
-    def total_frames(self) -> int:
-        """Frames in the media (video frames, image entries of a shot set, raw frames)."""
-        return int(self._data["total_frames"])
-
-    @property
-    def skipped_entries(self) -> int:
-        """Entries of a shot set that are not images (directories, ``__MACOSX/``, other files)."""
-        return int(self._data.get("skipped_entries", 0))
-
-    @property
-    def sampled(self) -> int:
-        """Frames analysed, spread evenly over the media (first and last included)."""
-        return int(self._data["sampled"])
-
-    @property
-    def usable(self) -> int:
-        """Sampled frames with one good face and a liveness score."""
-        return int(self._data["usable"])
-
-    @property
-    def min_usable(self) -> int:
-        """Usable frames needed for a verdict (``video.min_usable_frames``, capped at ``sampled``)."""
-        return int(self._data["min_usable"])
-
-    @property
-    def aggregation(self) -> str:
-        """``median_confidence_spoofing``: the media's score is the median over the usable frames."""
-        return str(self._data["aggregation"])
-
-    @property
-    def best_shot(self) -> Optional[BestShot]:
-        """The usable frame with the highest quality score; None without enough usable frames."""
-        return _opt(BestShot, self._data["best_shot"])  # type: ignore[no-any-return]
-
-    @property
-    def frames(self) -> List[FrameResult]:
-        """Every sampled frame, in order."""
-        return [FrameResult(f) for f in self._data["frames"]]
-
-    def __repr__(self) -> str:
-        return (
-            f"SequenceReport(kind={self.kind!r}, total_frames={self.total_frames}, sampled={self.sampled}, "
-            f"usable={self.usable}, min_usable={self.min_usable})"
-        )
+    kind: Final[_Field[SequenceKind]] = _Field(_as_is, "``video``, ``shot_set`` or ``frames``.")
+    video: Final = _Field(_optional(VideoReport), 'Video facts; None unless ``kind == "video"``.')
+    total_frames: Final = _Field(int, "Frames in the media (video frames, image entries of a shot set, raw frames).")
+    skipped_entries: Final = _Field(
+        int, "Entries of a shot set that are not images (directories, ``__MACOSX/``, other files).", default=0
+    )
+    sampled: Final = _Field(int, "Frames analysed, spread evenly over the media (first and last included).")
+    usable: Final = _Field(int, "Sampled frames with one good face and a liveness score.")
+    min_usable: Final = _Field(
+        int, "Usable frames needed for a verdict (``video.min_usable_frames``, capped at ``sampled``)."
+    )
+    aggregation: Final = _Field(
+        str, "``median_confidence_spoofing``: the media's score is the median over the usable frames."
+    )
+    best_shot: Final = _Field(
+        _optional(BestShot), "The usable frame with the highest quality score; None without enough usable frames."
+    )
+    frames: Final = _Field(_list_of(FrameResult), "Every sampled frame, in order.")
 
 
-class MediaResult(_Record):
+class MediaResult(_EngineRecord):
     """The result for one media."""
 
-    __slots__ = ("_json",)
-    _json: Optional[str]
+    __slots__ = ()
+    _repr_fields = ("resolution", "reason", "confidence_spoofing", "request_id", "media_index")
 
-    def __init__(self, data: dict[str, Any], json_text: Optional[str] = None) -> None:
-        super().__init__(data)
-        object.__setattr__(self, "_json", json_text)
-
-    @classmethod
-    def _from_json(cls, text: str) -> "MediaResult":
-        return cls(json.loads(text), text)
-
-    def to_json(self) -> str:
-        """The engine's JSON (byte for byte when this result came straight from the engine)."""
-        return self._json if self._json is not None else super().to_json()
-
-    def __reduce__(self) -> Tuple[Any, ...]:
-        return (type(self), (self._data, self._json))
-
-    @property
-    def request_id(self) -> str:
-        return str(self._data["request_id"])
-
-    @property
-    def media_index(self) -> int:
-        """Position of the media in its request, from 0."""
-        return int(self._data["media_index"])
-
-    @property
-    def source(self) -> Optional[str]:
-        """The path as given, or None for bytes and arrays."""
-        return self._data.get("source")
-
-    @property
-    def tag(self) -> Optional[str]:
+    request_id: Final = _Field(str)
+    media_index: Final = _Field(int, "Position of the media in its request, from 0.")
+    source: Final[_Field[Optional[str]]] = _Field(
+        _as_is, "The path as given, or None for bytes and arrays.", default=None
+    )
+    tag: Final[_Field[Optional[str]]] = _Field(
+        _as_is,
         """The media tag the caller gave (``photo_selfie``, ``photo_id_front``, ``video_selfie``,
-        ``shotset_selfie``, ...), or None."""
-        return self._data.get("tag")
-
-    @property
-    def analysis(self) -> str:
+        ``shotset_selfie``, ...), or None.""",
+        default=None,
+    )
+    analysis: Final = _Field(
+        str,
         """``liveness``, or ``detection`` when liveness was not run on this media (a document
-        photo, or a request that only asked for biometry)."""
-        return str(self._data["analysis"])
-
-    @property
-    def resolution(self) -> Resolution:
-        """``SUCCESS`` (live), ``DECLINED`` (attack) or ``FAILED`` (see ``reason``)."""
-        return self._data["resolution"]  # type: ignore[no-any-return]
-
-    @property
-    def reason(self) -> Optional[FailReason]:
-        """``NO_FACE``, ``MULTIPLE_FACES``, ``LOW_QUALITY``, ``INPUT_ERROR``; None unless FAILED."""
-        return self._data["reason"]  # type: ignore[no-any-return]
-
-    @property
-    def confidence_spoofing(self) -> Optional[float]:
+        photo, or a request that only asked for biometry).""",
+    )
+    resolution: Final[_Field[Resolution]] = _Field(
+        _as_is, "``SUCCESS`` (live), ``DECLINED`` (attack) or ``FAILED`` (see ``reason``)."
+    )
+    reason: Final[_Field[Optional[FailReason]]] = _Field(
+        _as_is, "``NO_FACE``, ``MULTIPLE_FACES``, ``LOW_QUALITY``, ``INPUT_ERROR``; None unless FAILED."
+    )
+    confidence_spoofing: Final[_Field[Optional[float]]] = _Field(
+        _as_is,
         """``1 - p_real``, 0..1 (higher = more likely an attack); None when not computed. For a
-        video, shot set or frames: the median over the usable frames."""
-        return self._data["confidence_spoofing"]  # type: ignore[no-any-return]
-
-    @property
-    def threshold(self) -> float:
-        """The threshold used: a score at or above it is an attack."""
-        return float(self._data["threshold"])
-
-    @property
-    def faces(self) -> List[Face]:
-        """Detected faces, the analysed one first (the best shot's for a multi-frame media)."""
-        return [Face(f) for f in self._data["faces"]]
-
-    @property
-    def quality(self) -> Optional[Quality]:
-        return _opt(Quality, self._data["quality"])  # type: ignore[no-any-return]
-
-    @property
-    def liveness(self) -> Optional[Liveness]:
-        return _opt(Liveness, self._data["liveness"])  # type: ignore[no-any-return]
-
-    @property
-    def image(self) -> Optional[ImageInfo]:
-        return _opt(ImageInfo, self._data["image"])  # type: ignore[no-any-return]
-
-    @property
-    def timings(self) -> Timings:
-        return Timings(self._data["timings"])
-
-    @property
-    def error(self) -> Optional[ErrorInfo]:
-        """Set when the media could not be analysed (``reason == "INPUT_ERROR"``)."""
-        return _opt(ErrorInfo, self._data.get("error"))  # type: ignore[no-any-return]
-
-    @property
-    def sequence(self) -> Optional[SequenceReport]:
+        video, shot set or frames: the median over the usable frames.""",
+    )
+    threshold: Final = _Field(float, "The threshold used: a score at or above it is an attack.")
+    faces: Final = _Field(
+        _list_of(Face), "Detected faces, the analysed one first (the best shot's for a multi-frame media)."
+    )
+    quality: Final = _Field(_optional(Quality))
+    liveness: Final = _Field(_optional(Liveness))
+    image: Final = _Field(_optional(ImageInfo))
+    timings: Final = _Field(Timings)
+    error: Final = _Field(
+        _optional(ErrorInfo), 'Set when the media could not be analysed (``reason == "INPUT_ERROR"``).', default=None
+    )
+    sequence: Final = _Field(
+        _optional(SequenceReport),
         """For a video, shot set or :class:`ozinstant.Frames`: the sampled frames, each one's
         outcome, the aggregation and the best shot (whose faces, quality and liveness the media
-        reports). None for a photo, and for a media that could not be opened at all."""
-        return _opt(SequenceReport, self._data.get("sequence"))  # type: ignore[no-any-return]
-
-    def __repr__(self) -> str:
-        return (
-            f"MediaResult(resolution={self.resolution!r}, reason={self.reason!r}, "
-            f"confidence_spoofing={self.confidence_spoofing!r}, request_id={self.request_id!r}, "
-            f"media_index={self.media_index})"
-        )
+        reports). None for a photo, and for a media that could not be opened at all.""",
+        default=None,
+    )
 
 
 class PairSimilarity(_Record):
@@ -621,25 +470,10 @@ class PairSimilarity(_Record):
 
     __slots__ = ()
 
-    @property
-    def a(self) -> int:
-        """``media_index`` of the first media."""
-        return int(self._data["a"])
-
-    @property
-    def b(self) -> int:
-        """``media_index`` of the second media."""
-        return int(self._data["b"])
-
-    @property
-    def similarity(self) -> float:
-        """``(1 + cosine) / 2``, 0..1."""
-        return float(self._data["similarity"])
-
-    @property
-    def cosine(self) -> float:
-        """Cosine of the two L2-normalised embeddings, -1..1."""
-        return float(self._data["cosine"])
+    a: Final = _Field(int, "``media_index`` of the first media.")
+    b: Final = _Field(int, "``media_index`` of the second media.")
+    similarity: Final = _Field(float, "``(1 + cosine) / 2``, 0..1.")
+    cosine: Final = _Field(float, "Cosine of the two L2-normalised embeddings, -1..1.")
 
 
 class BiometryMedia(_Record):
@@ -647,22 +481,18 @@ class BiometryMedia(_Record):
 
     __slots__ = ()
 
-    @property
-    def media_index(self) -> int:
-        return int(self._data["media_index"])
-
-    @property
-    def status(self) -> str:
+    media_index: Final = _Field(int)
+    status: Final = _Field(
+        str,
         """``compared``, ``no_face``, ``multiple_faces``, ``input_error``, ``no_usable_frame`` (a
-        video, shot set or frames media without a best shot) or ``excluded``."""
-        return str(self._data["status"])
-
-    @property
-    def embedding(self) -> Optional[List[float]]:
+        video, shot set or frames media without a best shot) or ``excluded``.""",
+    )
+    embedding: Final[_Field[Optional[List[float]]]] = _Field(
+        _optional(list),
         """The 192-d L2-normalised embedding (a biometric template); only with
-        ``return_embeddings=True``."""
-        e = self._data.get("embedding")
-        return None if e is None else list(e)
+        ``return_embeddings=True``.""",
+        default=None,
+    )
 
 
 class Biometry(_Record):
@@ -670,115 +500,45 @@ class Biometry(_Record):
 
     __slots__ = ()
 
-    @property
-    def analysis(self) -> str:
-        return str(self._data["analysis"])
-
-    @property
-    def resolution(self) -> Resolution:
-        """``SUCCESS`` (least similar pair >= threshold), ``DECLINED`` or ``FAILED``."""
-        return self._data["resolution"]  # type: ignore[no-any-return]
-
-    @property
-    def reason(self) -> Optional[str]:
-        """``NOT_ENOUGH_FACES`` when ``FAILED``, else None."""
-        return self._data["reason"]  # type: ignore[no-any-return]
-
-    @property
-    def threshold(self) -> float:
-        return float(self._data["threshold"])
-
-    @property
-    def min_similarity(self) -> Optional[float]:
-        return self._data["min_similarity"]  # type: ignore[no-any-return]
-
-    @property
-    def least_similar(self) -> Optional[PairSimilarity]:
-        return _opt(PairSimilarity, self._data["least_similar"])  # type: ignore[no-any-return]
-
-    @property
-    def pairs(self) -> List[PairSimilarity]:
-        return [PairSimilarity(p) for p in self._data["pairs"]]
-
-    @property
-    def media(self) -> List[BiometryMedia]:
-        return [BiometryMedia(m) for m in self._data["media"]]
-
-    @property
-    def model(self) -> str:
-        return str(self._data["model"])
-
-    @property
-    def embed_ms(self) -> float:
-        return float(self._data["embed_ms"])
+    analysis: Final = _Field(str)
+    resolution: Final[_Field[Resolution]] = _Field(
+        _as_is, "``SUCCESS`` (least similar pair >= threshold), ``DECLINED`` or ``FAILED``."
+    )
+    reason: Final[_Field[Optional[str]]] = _Field(_as_is, "``NOT_ENOUGH_FACES`` when ``FAILED``, else None.")
+    threshold: Final = _Field(float)
+    min_similarity: Final[_Field[Optional[float]]] = _Field(_as_is)
+    least_similar: Final = _Field(_optional(PairSimilarity))
+    pairs: Final = _Field(_list_of(PairSimilarity))
+    media: Final = _Field(_list_of(BiometryMedia))
+    model: Final = _Field(str)
+    embed_ms: Final = _Field(float)
 
     def __repr__(self) -> str:
-        return (
-            f"Biometry(resolution={self.resolution!r}, min_similarity={self.min_similarity!r}, "
-            f"threshold={self.threshold!r}, pairs={len(self._data['pairs'])})"
+        return self._repr(
+            resolution=self.resolution,
+            min_similarity=self.min_similarity,
+            threshold=self.threshold,
+            pairs=len(self._data["pairs"]),
         )
 
 
-class RequestResult(_Record):
+class RequestResult(_EngineRecord):
     """The result of one request (a "folder" of media)."""
 
-    __slots__ = ("_json",)
-    _json: Optional[str]
+    __slots__ = ()
+    _repr_fields = ("resolution", "request_id", "media")
 
-    def __init__(self, data: dict[str, Any], json_text: Optional[str] = None) -> None:
-        super().__init__(data)
-        object.__setattr__(self, "_json", json_text)
-
-    @classmethod
-    def _from_json(cls, text: str) -> "RequestResult":
-        return cls(json.loads(text), text)
-
-    def to_json(self) -> str:
-        """The engine's JSON (byte for byte when this result came straight from the engine)."""
-        return self._json if self._json is not None else super().to_json()
-
-    def __reduce__(self) -> Tuple[Any, ...]:
-        return (type(self), (self._data, self._json))
-
-    @property
-    def schema_version(self) -> str:
-        return str(self._data["schema_version"])
-
-    @property
-    def request_id(self) -> str:
-        """Caller-given or generated (UUID v4) request id."""
-        return str(self._data["request_id"])
-
-    @property
-    def resolution(self) -> Resolution:
-        """``DECLINED`` if any media was declined, else ``FAILED`` if any failed, else ``SUCCESS``."""
-        return self._data["resolution"]  # type: ignore[no-any-return]
-
-    @property
-    def media(self) -> List[MediaResult]:
-        """One result per media, in request order."""
-        return [MediaResult(m) for m in self._data["media"]]
-
-    @property
-    def biometry(self) -> Optional[Biometry]:
-        """The face comparison, when the request asked for ``biometry``; else None."""
-        return _opt(Biometry, self._data.get("biometry"))  # type: ignore[no-any-return]
-
-    @property
-    def models(self) -> List[dict[str, Any]]:
-        """Models used: ``{"id", "sha256", "source"}`` each."""
-        return copy.deepcopy(self._data["models"])
-
-    @property
-    def engine_version(self) -> str:
-        return str(self._data["engine_version"])
-
-    @property
-    def total_ms(self) -> float:
-        return float(self._data["total_ms"])
-
-    def __repr__(self) -> str:
-        return (
-            f"RequestResult(resolution={self.resolution!r}, request_id={self.request_id!r}, "
-            f"media={self.media!r})"
-        )
+    schema_version: Final = _Field(str)
+    request_id: Final = _Field(str, "Caller-given or generated (UUID v4) request id.")
+    resolution: Final[_Field[Resolution]] = _Field(
+        _as_is, "``DECLINED`` if any media was declined, else ``FAILED`` if any failed, else ``SUCCESS``."
+    )
+    media: Final = _Field(_list_of(MediaResult), "One result per media, in request order.")
+    biometry: Final = _Field(
+        _optional(Biometry), "The face comparison, when the request asked for ``biometry``; else None.", default=None
+    )
+    models: Final[_Field[List[dict[str, Any]]]] = _Field(
+        copy.deepcopy, 'Models used: ``{"id", "sha256", "source"}`` each.'
+    )
+    engine_version: Final = _Field(str)
+    total_ms: Final = _Field(float)
