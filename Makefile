@@ -106,9 +106,41 @@ $(BENCH_VENV)/.installed: benches/reference/requirements.txt
 	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r benches/reference/requirements.txt
 	touch $@
 
-# The Python reference gives the engine's verdicts, boxes and scores (0.02) on every sample.
+# The Python reference gives the engine's verdicts, boxes and scores (0.02) on every sample,
+# and its Suri model the golden boxes and scores of ../shared/models/testvectors/suri.
 test-reference: build bench-venv
 	$(BENCH_VENV)/bin/python benches/reference/check_parity.py
+	$(BENCH_VENV)/bin/python benches/reference/check_suri_golden.py
+
+# `make eval [SET=dir[,dir...]]`: liveness accuracy in ISO/IEC 30107-3 terms (APCER per attack
+# type and APCER_max, BPCER, EER, BPCER@APCER, security-level thresholds, 95 % bootstrap
+# intervals) of the release CLI on labelled folders, each with a MANIFEST.tsv; default samples/
+# and ../shared/devset when present. Table on stdout, $(EVAL_OUT)/det.png and eval.json;
+# EVAL_ARGS="..." goes to `ozinstant analyze`; EVAL_CLI=path scores another binary (`build` still
+# runs). Method: docs/ACCURACY.md.
+EVAL_PYTHON ?= python3
+EVAL_VENV   := .cache/venv-eval
+EVAL_OUT    ?= target/eval
+EVAL_CLI    ?= target/release/ozinstant
+
+.PHONY: eval eval-venv test-eval
+
+eval: build eval-venv
+	ORT_DISABLE_TELEMETRY=1 $(EVAL_VENV)/bin/python scripts/eval.py $(if $(strip $(SET)),--set "$(SET)") \
+	  --cli $(EVAL_CLI) --plot-dir $(EVAL_OUT) --json $(EVAL_OUT)/eval.json
+
+# Pinned venv of scripts/eval.py (NumPy, matplotlib).
+eval-venv: $(EVAL_VENV)/.installed
+
+$(EVAL_VENV)/.installed: scripts/eval-requirements.txt
+	$(EVAL_PYTHON) -m venv $(EVAL_VENV)
+	$(EVAL_VENV)/bin/pip install --quiet --disable-pip-version-check -r scripts/eval-requirements.txt
+	touch $@
+
+# The metric unit tests (scripts/test_eval_metrics.py), then `make eval SET=samples` into a
+# temporary folder, checked against samples/MANIFEST.tsv (counts, rates within 0..1, a PNG).
+test-eval: build eval-venv
+	./scripts/test-eval.sh
 
 clean-cache:
 	rm -rf .cache

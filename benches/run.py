@@ -9,7 +9,14 @@ the engine/reference throughput ratio is taken per round, so machine noise hits 
 See docs/PERFORMANCE.md for what every number means.
 
 Environment: BENCH_SECONDS (per measured run, default 5), BENCH_ROUNDS (default 3),
-BENCH_STEADY_REQUESTS (default 3000). Run with the bench venv's python from the repo root.
+BENCH_STEADY_REQUESTS (default 3000), BENCH_LIVENESS_MODELS (default `default`). Run with the
+bench venv's python from the repo root.
+
+`--liveness-models` sets the liveness opinions of both sides (the engine's `liveness.models`):
+`default` (minifasnet,suri), `fast` (minifasnet alone), or a comma-separated list. The reference
+workers get it as `--models`, the engine worker as `liveness_models` in its `engine` command; an
+engine worker that does not echo `liveness_models` back runs its own default set (a note says
+so: the verdicts' p_real may still agree within 0.02, so they do not show it).
 """
 
 from __future__ import annotations
@@ -29,6 +36,16 @@ SELFIE = os.path.join(ROOT, "samples", "minivision_live_image_T1.jpg")
 CACHE = os.path.join(ROOT, ".cache", "bench")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 BATCH_SIZES = (1, 2, 4, 8, 10)
+LIVENESS_PROFILES = {"default": ["minifasnet", "suri"], "fast": ["minifasnet"]}
+
+
+def liveness_models(text: str) -> list[str]:
+    if text in LIVENESS_PROFILES:
+        return LIVENESS_PROFILES[text]
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    if not names or any(n not in LIVENESS_PROFILES["default"] for n in names) or len(set(names)) != len(names):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected default, fast or a list of minifasnet, suri")
+    return [n for n in LIVENESS_PROFILES["default"] if n in names]
 
 
 # ---- inputs ----
@@ -186,6 +203,12 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", "3")))
     ap.add_argument("--steady-requests", type=int, default=int(os.environ.get("BENCH_STEADY_REQUESTS", "3000")))
     ap.add_argument("--engine-bin", default=os.path.join(ROOT, "target", "release", "ozinstant-bench"))
+    ap.add_argument(
+        "--liveness-models",
+        type=liveness_models,
+        default=liveness_models(os.environ.get("BENCH_LIVENESS_MODELS", "default")),
+        help="liveness opinions of engine and reference: default, fast, or a list of minifasnet, suri",
+    )
     ap.add_argument("--markdown", help="also write the tables as Markdown to this file")
     args = ap.parse_args()
 
@@ -197,21 +220,36 @@ def main() -> int:
             env["ORT_DYLIB_PATH"] = libs[-1]
     started = time.perf_counter()
     load = os.getloadavg()[0]
-    print(f"ozinstant bench: {cores} cores, {args.seconds:g} s per run, {args.rounds} rounds, load {load:.2f}")
+    live = ",".join(args.liveness_models)
+    print(
+        f"ozinstant bench: {cores} cores, {args.seconds:g} s per run, {args.rounds} rounds, "
+        f"liveness {live}, load {load:.2f}"
+    )
 
     files = inputs()
     engine = Worker([args.engine_bin], env)
     ref_script = os.path.join(ROOT, "benches", "reference", "reference.py")
-    ref_a = Worker([sys.executable, ref_script, "worker", "--threads", str(cores)], env)
-    ref_b = [Worker([sys.executable, ref_script, "worker", "--threads", "1"], env) for _ in range(cores)]
+    ref_args = ["--models", live]
+    ref_a = Worker([sys.executable, ref_script, "worker", "--threads", str(cores), *ref_args], env)
+    ref_b = [Worker([sys.executable, ref_script, "worker", "--threads", "1", *ref_args], env) for _ in range(cores)]
     everyone = [engine, ref_a, *ref_b]
+
+    noted: list[bool] = []
+
+    def engine_threads(k: int) -> None:
+        ans = engine.call(op="engine", threads=k, liveness_models=args.liveness_models)
+        if ans.get("liveness_models") not in (None, args.liveness_models):
+            sys.exit(f"engine worker runs liveness {ans['liveness_models']}, asked for {args.liveness_models}")
+        if "liveness_models" not in ans and not noted:
+            noted.append(True)
+            print("  note: the engine worker does not report liveness_models; it runs its default set")
     try:
         for name, path in files:
             for w in everyone:
                 w.send(op="load", name=name, path=path)
             for w in everyone:
                 w.recv()
-        engine.call(op="engine", threads=cores)
+        engine_threads(cores)
 
         # Verdicts (also the warm-up of every worker on every input).
         rep = Report()
@@ -286,7 +324,7 @@ def main() -> int:
         # Engine scaling on the selfie.
         rows, tput1, p50_single = [], None, None
         for k in sorted({1, 2, cores}):
-            engine.call(op="engine", threads=k)
+            engine_threads(k)
             m = measure([engine], name="640x480", clients=k, **run)
             if k == 1:
                 tput1, p50_single = m["tput"], m["p50"]
@@ -300,7 +338,7 @@ def main() -> int:
         )
 
         # Batch-size curve: one client, requests of n media, engine with all cores.
-        engine.call(op="engine", threads=cores)
+        engine_threads(cores)
         rows = []
         for n in BATCH_SIZES:
             m = measure([engine], name="640x480", clients=1, batch=n, **run)
@@ -349,6 +387,7 @@ def main() -> int:
         header = (
             f"Measured {datetime.date.today().isoformat()} on {cores} cores "
             f"({os.uname().machine}), BENCH_SECONDS={args.seconds:g}, BENCH_ROUNDS={args.rounds}, "
+            f"liveness {live}, "
             f"load average {load:.2f} at start."
         )
         with open(args.markdown, "w") as f:

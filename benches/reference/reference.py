@@ -16,9 +16,16 @@ The logic mirrors the engine (`core/src/pipeline.rs` and the modules it calls):
    landmarks for the pose checks of the quality gate.
 4. Quality gate: face size, face inside the image, sharpness (variance of the Laplacian of the
    grey face at 112x112), brightness, yaw and roll. A failing check gives `LOW_QUALITY`.
-5. MiniFASNetV2 (crop scale 2.7) and MiniFASNetV1SE (crop scale 4.0) on 80x80 BGR crops, raw
-   0..255; p_real is the mean of both softmax[1]; `confidence_spoofing = 1 - p_real`, an
-   attack at or above 0.5.
+5. Liveness, two opinions on the same face box (docs/MODELS.md):
+   - MiniFASNet: V2 (crop scale 2.7) and V1SE (crop scale 4.0) on 80x80 BGR crops (bilinear),
+     raw 0..255; its p_real is the mean of both softmax[1].
+   - Suri MiniFASNetV2-SE: a 1.5x square crop (REFLECT_101 padding outside the image), resized
+     to 128x128 (INTER_AREA when shrinking, INTER_LANCZOS4 when enlarging), RGB / 255;
+     p_real = softmax[0] (logits [real, spoof]).
+   Fusion `mean` (default): p_attack is the mean of the two opinions' p_attack; `max`: their
+   maximum. `confidence_spoofing = 1 - p_real`, an attack at or above 0.5. `--models` chooses
+   the opinions as the engine's `liveness.models` does: `minifasnet,suri` (the default), or
+   the fast profile `minifasnet` alone, whose p_real is then the verdict's (or `suri` alone).
 
 Large JPEGs are decoded at 1/2, 1/4 or 1/8 size in the DCT domain (`IMREAD_REDUCED_COLOR_*`, as
 the engine's `decode.max_jpeg_scale` does), and again at full size when the face found there
@@ -28,8 +35,10 @@ Not mirrored: the engine's last-resort MTCNN cascade when RetinaFace finds no fa
 sample and no benchmark input reaches it; such images are `NO_FACE` here).
 
 Usage:
-    reference.py analyze FILE...      one JSON verdict per file (for check_parity.py)
-    reference.py worker [--threads N] JSON-lines worker driven by benches/run.py
+    reference.py analyze [--models M] [--fusion F] FILE...   one JSON verdict per file (check_parity.py)
+    reference.py worker [--threads N] [--models M] [--fusion F]   JSON-lines worker of benches/run.py
+    M: comma-separated opinions (minifasnet, suri), or a profile name: default = minifasnet,suri,
+    fast = minifasnet. F: mean (default) or max.
 """
 
 from __future__ import annotations
@@ -74,6 +83,11 @@ MAX_BRIGHTNESS = 225.0
 MAX_YAW = 45.0
 MAX_ROLL = 35.0
 THRESHOLD = 0.5
+# Liveness opinions (engine: `liveness.models`, listed in this order) and the named sets.
+OPINIONS = ("minifasnet", "suri")
+PROFILES = {"default": OPINIONS, "fast": ("minifasnet",)}
+FUSIONS = ("mean", "max")
+SURI_SIZE = 128
 # Reduced-size JPEG decoding (EngineConfig.decode): the largest of 8, 4, 2 whose reduced long
 # side stays >= 960 px; when the face found there is under 160 px (or none is found), the image
 # is decoded again at full size. OpenCV does the same DCT-domain scaling with IMREAD_REDUCED_*.
@@ -170,7 +184,13 @@ def greedy_nms(boxes: np.ndarray, threshold: float, limit: int) -> list[int]:
 
 
 class Reference:
-    def __init__(self, threads: int = 1):
+    def __init__(self, threads: int = 1, models: str | tuple[str, ...] = "default", fusion: str = "mean"):
+        self.models = parse_models(models) if isinstance(models, str) else tuple(o for o in OPINIONS if o in models)
+        if not self.models:
+            raise ValueError("no liveness opinion")
+        if fusion not in FUSIONS:
+            raise ValueError(f"unknown fusion {fusion!r} (one of {', '.join(FUSIONS)})")
+        self.fusion = fusion
         # OpenCV's pool: sequential for one thread (0 turns its threading off), else `threads`.
         cv2.setNumThreads(0 if threads <= 1 else threads)
         so = ort.SessionOptions()
@@ -183,10 +203,15 @@ class Reference:
 
         self.det = session("retinaface_silentface.onnx")
         self.onet = session("mtcnn_onet.onnx")
-        self.live = [
-            (session("minifasnet_v2_scale2.7_80x80.onnx"), 2.7),
-            (session("minifasnet_v1se_scale4.0_80x80.onnx"), 4.0),
-        ]
+        self.live = (
+            [
+                ("minifasnet_v2", session("minifasnet_v2_scale2.7_80x80.onnx"), 2.7),
+                ("minifasnet_v1se", session("minifasnet_v1se_scale4.0_80x80.onnx"), 4.0),
+            ]
+            if "minifasnet" in self.models
+            else []
+        )
+        self.suri = session("suri_minifasv2se_128x128.onnx") if "suri" in self.models else None
         self._priors: dict[tuple[int, int], np.ndarray] = {}
 
     # ---- RetinaFace ----
@@ -271,12 +296,10 @@ class Reference:
             return {"resolution": "FAILED", "reason": "INPUT_ERROR", "box": None, "p_real": None, "faces": 0}
         return self.analyze_image(img)
 
-    def analyze_image(self, img: np.ndarray, scale: int = 1) -> dict | None:
-        """The pipeline on a decoded BGR image reduced `scale` times from the full-size one;
-        None when a reduced image is not enough (no face, or a small one). Boxes and
-        landmarks are reported in full-size pixels."""
+    def faces(self, img: np.ndarray) -> tuple[tuple[np.ndarray, float] | None, list[tuple[np.ndarray, float]]]:
+        """The analysed face (best of the first pass with score >= MIN_SCORE, else of the
+        counting pass; None if neither) and the faces that count."""
         h0, w0 = img.shape[:2]
-        out = {"resolution": "FAILED", "reason": None, "box": None, "p_real": None, "faces": 0}
         small_size = liveness_input_size(w0, h0)
         small = self.detect(img, *small_size)
         count_size = long_side_input_size(w0, h0, COUNT_LONG_SIDE)
@@ -296,6 +319,14 @@ class Reference:
         primary = small[0] if small and small[0][1] >= MIN_SCORE else None
         if primary is None:
             primary = next((d for d in large if d[1] >= MIN_SCORE), None)
+        return primary, counted
+
+    def analyze_image(self, img: np.ndarray, scale: int = 1) -> dict | None:
+        """The pipeline on a decoded BGR image reduced `scale` times from the full-size one;
+        None when a reduced image is not enough (no face, or a small one). Boxes and
+        landmarks are reported in full-size pixels."""
+        out = {"resolution": "FAILED", "reason": None, "box": None, "p_real": None, "faces": 0}
+        primary, counted = self.faces(img)
         if scale > 1:
             side = None if primary is None else min(primary[0][2] - primary[0][0], primary[0][3] - primary[0][1])
             if side is None or side < MIN_FACE_SIDE:
@@ -304,7 +335,7 @@ class Reference:
             out["reason"] = "NO_FACE"
             return out
         b = primary[0]
-        bbox = [int(b[0]), int(b[1]), int(b[2] - b[0] + F32(1)), int(b[3] - b[1] + F32(1))]
+        bbox = box_xywh(b)
         if bbox[2] < 2 or bbox[3] < 2:
             out["reason"] = "NO_FACE"
             return out
@@ -324,18 +355,61 @@ class Reference:
             out["reason"] = "LOW_QUALITY"
             return out
 
-        p = []
-        for sess, scale in self.live:
-            x0, y0, x1, y1 = crop_rect(bbox, scale, w0, h0)
-            crop = cv2.resize(img[y0 : y1 + 1, x0 : x1 + 1], (80, 80), interpolation=cv2.INTER_LINEAR)
-            logits = sess.run(["logits"], {"input": crop.astype(np.float32).transpose(2, 0, 1)[None]})[0][0]
-            e = np.exp(logits - logits.max())
-            p.append(float(e[1] / e.sum()))
-        p_real = sum(p) / len(p)
-        spoof = math.floor((1.0 - p_real) * 1e6 + 0.5) / 1e6
-        out["p_real"] = math.floor(p_real * 1e6 + 0.5) / 1e6
+        live = self.liveness(img, bbox, scale)
+        spoof = round6(1.0 - live["p_real_exact"])
+        out["p_real"] = live["p_real"]
+        out["liveness"] = {k: v for k, v in live.items() if k != "p_real_exact"}
         out["resolution"] = "DECLINED" if spoof >= THRESHOLD else "SUCCESS"
         return out
+
+    # ---- liveness ----
+
+    def liveness(self, img: np.ndarray, bbox: list[int], scale: int = 1) -> dict:
+        """The opinions on the face `bbox` ([x, y, w, h] in `img` pixels) and their fusion,
+        shaped like the engine's `liveness` JSON (crops [x0, y0, x1, y1] inclusive, in full-size
+        pixels, `scale` being the decode reduction). A photo has one analysed face, so every
+        model runs once at N = 1 (the two MiniFASNets are separate graphs; Suri's batch axis
+        would take more faces)."""
+        H, W = img.shape[:2]
+        models = []
+        opinions = []
+        exact = []
+        if self.live:
+            mf = []
+            for name, sess, crop_scale in self.live:
+                x0, y0, x1, y1 = crop_rect(bbox, crop_scale, W, H)
+                crop = cv2.resize(img[y0 : y1 + 1, x0 : x1 + 1], (80, 80), interpolation=cv2.INTER_LINEAR)
+                batch = crop.astype(np.float32).transpose(2, 0, 1)[None]  # BGR, 0..255
+                logits = sess.run(["logits"], {"input": batch})[0][0]
+                p = float(softmax(logits)[1])
+                mf.append(p)
+                crop_box = [x0 * scale, y0 * scale, (x1 + 1) * scale - 1, (y1 + 1) * scale - 1]
+                models.append(model_score(name, "minifasnet", p, crop_box, crop_scale))
+            p_mf = sum(mf) / len(mf)
+            opinions.append({"opinion": "minifasnet", "p_real": round6(p_mf), "models": [m[0] for m in self.live]})
+            exact.append(p_mf)
+        if self.suri is not None:
+            crop, (sx0, sy0, sx1, sy1) = suri_crop(img, bbox)
+            batch = (crop[:, :, ::-1].astype(np.float32) / F32(255)).transpose(2, 0, 1)[None]  # RGB, 0..1
+            logits = self.suri.run(["output"], {"input": np.ascontiguousarray(batch)})[0][0]
+            p = float(softmax(logits)[0])
+            exact.append(p)
+            crop_box = [sx0 * scale, sy0 * scale, sx1 * scale - 1, sy1 * scale - 1]
+            models.append(model_score("suri_minifasv2se", "suri", p, crop_box, 1.5))
+            opinions.append({"opinion": "suri", "p_real": round6(p), "models": ["suri_minifasv2se"]})
+        if len(exact) == 1:
+            p_real = exact[0]
+        elif self.fusion == "max":
+            p_real = 1.0 - max(1.0 - p for p in exact)
+        else:
+            p_real = 1.0 - sum(1.0 - p for p in exact) / len(exact)
+        return {
+            "p_real": round6(p_real),
+            "p_real_exact": p_real,
+            "fusion": self.fusion,
+            "opinions": opinions,
+            "models": models,
+        }
 
     @staticmethod
     def quality(img: np.ndarray, bbox: list[int], lm: list[tuple[float, float]], scale: int) -> list[str]:
@@ -372,6 +446,61 @@ class Reference:
         if abs(roll) > MAX_ROLL:
             failed.append("roll")
         return failed
+
+
+def box_xywh(b: np.ndarray) -> list[int]:
+    """The original pipeline's integer box [x, y, w, h] of a detection (x0, y0, x1, y1)."""
+    return [int(b[0]), int(b[1]), int(b[2] - b[0] + F32(1)), int(b[3] - b[1] + F32(1))]
+
+
+def parse_models(text: str) -> tuple[str, ...]:
+    """`minifasnet,suri`, `minifasnet`, `suri`, or a profile name (`default`, `fast`)."""
+    if text in PROFILES:
+        return PROFILES[text]
+    names = [t.strip() for t in text.split(",") if t.strip()]
+    bad = [n for n in names if n not in OPINIONS]
+    if bad or not names or len(set(names)) != len(names):
+        raise ValueError(f"liveness models {text!r}: expected {', '.join(OPINIONS)} (comma-separated), default or fast")
+    return tuple(o for o in OPINIONS if o in names)
+
+
+def model_score(model: str, opinion: str, p_real: float, crop: list[int], crop_scale: float) -> dict:
+    """One entry of the engine's `liveness.models`."""
+    return {"model": model, "opinion": opinion, "p_real": round6(p_real), "crop": crop, "crop_scale": crop_scale}
+
+
+def round6(v: float) -> float:
+    return math.floor(v * 1e6 + 0.5) / 1e6
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    e = np.exp(logits.astype(np.float64) - logits.max())
+    return e / e.sum()
+
+
+def suri_crop(img: np.ndarray, bbox: list[int]) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """Suri's 128x128 BGR input (uint8) for the face `bbox` [x, y, w, h], and the square it was
+    cut from (x0, y0, x1, y1), exclusive, possibly reaching outside the image. MODELS.md: a
+    1.5 x max(w, h) square around the box centre (f64, truncated toward zero), the part outside
+    the image filled with BORDER_REFLECT_101, resized to n = trunc(S * 128 / S) with INTER_AREA
+    when shrinking (INTER_LANCZOS4 when enlarging), then REFLECT_101-padded to 128 if n < 128."""
+    x, y, w, h = bbox
+    H, W = img.shape[:2]
+    m = max(w, h)
+    cx, cy = x + w / 2.0, y + h / 2.0
+    X, Y, S = int(cx - 0.75 * m), int(cy - 0.75 * m), int(1.5 * m)
+    patch = img[max(0, Y) : min(H, Y + S), max(0, X) : min(W, X + S)]
+    top, left, bottom, right = max(0, -Y), max(0, -X), max(0, Y + S - H), max(0, X + S - W)
+    if top or left or bottom or right:
+        patch = cv2.copyMakeBorder(patch, top, bottom, left, right, cv2.BORDER_REFLECT_101)
+    r = SURI_SIZE / S
+    n = int(S * r)
+    patch = cv2.resize(patch, (n, n), interpolation=cv2.INTER_AREA if r <= 1 else cv2.INTER_LANCZOS4)
+    if n < SURI_SIZE:
+        a = (SURI_SIZE - n) // 2
+        b = SURI_SIZE - n - a
+        patch = cv2.copyMakeBorder(patch, a, b, a, b, cv2.BORDER_REFLECT_101)
+    return patch, (X, Y, X + S, Y + S)
 
 
 def box_filter(start: float, span: float, dst: int, n: int) -> tuple[int, np.ndarray]:
@@ -462,10 +591,11 @@ def run(ref: Reference, data: bytes, seconds: float, count: int) -> dict:
     }
 
 
-def worker(threads: int) -> None:
-    ref = Reference(threads)
+def worker(threads: int, models: str | tuple[str, ...], fusion: str) -> None:
+    ref = Reference(threads, models, fusion)
     inputs: dict[str, bytes] = {}
-    ref.analyze_image(np.full((640, 480, 3), 128, np.uint8))  # warm-up
+    ref.analyze_image(np.full((640, 480, 3), 128, np.uint8))  # warm-up (finds no face)
+    ref.liveness(np.full((480, 640, 3), 128, np.uint8), [200, 140, 200, 200])  # warm-up of the liveness models
     for line in sys.stdin:
         if not line.strip():
             continue
@@ -480,6 +610,8 @@ def worker(threads: int) -> None:
                 ans = {"ok": True, "verdict": ref.analyze_bytes(inputs[cmd["name"]])}
             elif op == "run":
                 ans = run(ref, inputs[cmd["name"]], float(cmd.get("seconds", 0)), int(cmd.get("count", 0)))
+            elif op == "info":
+                ans = {"ok": True, "models": list(ref.models), "fusion": ref.fusion}
             elif op == "quit":
                 print(json.dumps({"ok": True}), flush=True)
                 return
@@ -495,14 +627,16 @@ def main() -> None:
     sub = ap.add_subparsers(dest="cmd", required=True)
     a = sub.add_parser("analyze")
     a.add_argument("files", nargs="+")
-    a.add_argument("--threads", type=int, default=1)
     w = sub.add_parser("worker")
-    w.add_argument("--threads", type=int, default=1)
+    for p in (a, w):
+        p.add_argument("--threads", type=int, default=1)
+        p.add_argument("--models", type=parse_models, default=PROFILES["default"], metavar="M")
+        p.add_argument("--fusion", choices=FUSIONS, default="mean")
     args = ap.parse_args()
     if args.cmd == "worker":
-        worker(args.threads)
+        worker(args.threads, args.models, args.fusion)
         return
-    ref = Reference(args.threads)
+    ref = Reference(args.threads, args.models, args.fusion)
     for path in args.files:
         with open(path, "rb") as f:
             r = ref.analyze_bytes(f.read())

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use ozinstant::{AnalysisKind, AnalyzeOptions, Engine, EngineConfig, FacePolicy, MediaTag};
+use ozinstant::{AnalysisKind, AnalyzeOptions, Engine, EngineConfig, FacePolicy, Fusion, MediaTag, Opinion, SecurityLevel};
 
 use crate::output::{Format, Output};
 
@@ -96,6 +96,23 @@ struct AnalyzeArgs {
     /// Attack threshold on confidence_spoofing (0..1): a score at or above it is DECLINED.
     #[arg(long, value_name = "X", value_parser = parse_threshold)]
     threshold: Option<f64>,
+    /// Named operating point: `low` (fewest live faces rejected), `medium`, `high` (fewest
+    /// attacks pass); each is a threshold set from measured live-face rejection rates
+    /// (docs/ACCURACY.md). --threshold wins over it.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_security_level)]
+    security_level: Option<SecurityLevel>,
+    /// Scores LOW..=HIGH (on confidence_spoofing) get OPERATOR_REQUIRED (manual review)
+    /// instead of SUCCESS or DECLINED [default: off].
+    #[arg(long, value_name = "LOW,HIGH", value_parser = parse_review_band)]
+    review_band: Option<[f64; 2]>,
+    /// How the liveness opinions are fused: `mean` (default) or `max` (strict) of their
+    /// attack probabilities.
+    #[arg(long, value_name = "RULE", value_parser = parse_fusion)]
+    fusion: Option<Fusion>,
+    /// Liveness opinions to run, comma-separated: `minifasnet,suri` (default) or `minifasnet`
+    /// (the fast profile, MiniFASNet only).
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_opinion)]
+    liveness_models: Vec<Opinion>,
     /// Files analysed in parallel [default: the engine's threads, one per core].
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     jobs: Option<u16>,
@@ -131,7 +148,7 @@ struct AnalyzeArgs {
     /// Liveness skips document photos.
     #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_tag, requires = "request")]
     tags: Vec<MediaTag>,
-    /// With --request: biometry threshold on similarity (0..1) [default: the engine's, 0.75].
+    /// With --request: biometry threshold on similarity (0..1) [default: the engine's, 0.78].
     #[arg(long, value_name = "X", value_parser = parse_threshold, requires = "request")]
     biometry_threshold: Option<f64>,
     /// With --request: include each face's embedding (a biometric template) in JSON output.
@@ -179,6 +196,26 @@ fn parse_frames(s: &str) -> Result<usize, String> {
 fn parse_threshold(s: &str) -> Result<f64, String> {
     let t: f64 = s.trim().parse().map_err(|e| format!("not a number: {e}"))?;
     if (0.0..=1.0).contains(&t) { Ok(t) } else { Err(format!("{s} is outside 0..1")) }
+}
+
+fn parse_security_level(s: &str) -> Result<SecurityLevel, String> {
+    s.trim().parse()
+}
+
+fn parse_fusion(s: &str) -> Result<Fusion, String> {
+    s.trim().parse()
+}
+
+fn parse_opinion(s: &str) -> Result<Opinion, String> {
+    s.trim().parse()
+}
+
+fn parse_review_band(s: &str) -> Result<[f64; 2], String> {
+    let parts: Vec<&str> = s.split(',').collect();
+    let [low, high] = parts.as_slice() else { return Err(format!("`{s}` is not LOW,HIGH")) };
+    let band = [parse_threshold(low)?, parse_threshold(high)?];
+    ozinstant::decision::validate_review_band(band).map_err(|e| e.to_string())?;
+    Ok(band)
 }
 
 fn parse_request_id(s: &str) -> Result<String, String> {
@@ -274,7 +311,23 @@ fn cmd_analyze(args: AnalyzeArgs) -> u8 {
         Err(e) => return usage_error(e),
     };
     if let Some(t) = args.threshold {
-        cfg.threshold = t;
+        cfg.threshold = Some(t);
+    }
+    if let Some(l) = args.security_level {
+        cfg.security_level = Some(l);
+        if args.threshold.is_none() {
+            // The flag overrides a number from --config: the command line wins.
+            cfg.threshold = None;
+        }
+    }
+    if let Some(b) = args.review_band {
+        cfg.review_band = Some(b);
+    }
+    if let Some(f) = args.fusion {
+        cfg.liveness.fusion = f;
+    }
+    if !args.liveness_models.is_empty() {
+        cfg.liveness.models = args.liveness_models.clone();
     }
     if args.no_quality_gate {
         cfg.quality.enabled = false;
@@ -294,7 +347,7 @@ fn cmd_analyze(args: AnalyzeArgs) -> u8 {
     if let Err(e) = cfg.validate() {
         return usage_error(e);
     }
-    let threshold = cfg.threshold;
+    let threshold = cfg.effective_threshold();
     let engine = match start_engine(cfg) {
         Ok(e) => e,
         Err(code) => return code,

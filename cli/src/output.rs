@@ -44,6 +44,8 @@ pub struct Summary {
     pub declined: usize,
     /// `FAILED` results of analysed media.
     pub failed: usize,
+    /// `OPERATOR_REQUIRED` results (inside the review band).
+    pub review: usize,
     /// Media that could not be analysed.
     pub errors: usize,
 }
@@ -60,6 +62,7 @@ impl Summary {
             Resolution::Success => self.success += 1,
             Resolution::Declined => self.declined += 1,
             Resolution::Failed => self.failed += 1,
+            Resolution::OperatorRequired => self.review += 1,
         }
     }
 }
@@ -67,17 +70,12 @@ impl Summary {
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let s = |n: usize| if n == 1 { "" } else { "s" };
-        write!(
-            f,
-            "{} file{}: {} success, {} declined, {} failed, {} error{}",
-            self.files,
-            s(self.files),
-            self.success,
-            self.declined,
-            self.failed,
-            self.errors,
-            s(self.errors)
-        )
+        write!(f, "{} file{}: {} success, {} declined, ", self.files, s(self.files), self.success, self.declined)?;
+        // Only with a review band: the line is unchanged for everyone else.
+        if self.review > 0 {
+            write!(f, "{} operator required, ", self.review)?;
+        }
+        write!(f, "{} failed, {} error{}", self.failed, self.errors, s(self.errors))
     }
 }
 
@@ -467,7 +465,7 @@ fn paint(text: &str, resolution: Resolution, color: bool) -> Cow<'_, str> {
     let code = match resolution {
         Resolution::Success => "32",
         Resolution::Declined => "31",
-        Resolution::Failed => "33",
+        Resolution::Failed | Resolution::OperatorRequired => "33",
     };
     Cow::Owned(format!("\x1b[{code}m{text}\x1b[0m"))
 }
@@ -692,6 +690,6 @@ mod tests {
         no_face.error = None;
         no_face.reason = Some(ozinstant::FailReason::NoFace);
         s.add(&no_face);
-        assert_eq!(s, Summary { files: 3, success: 1, declined: 0, failed: 1, errors: 1 });
+        assert_eq!(s, Summary { files: 3, success: 1, declined: 0, failed: 1, review: 0, errors: 1 });
     }
 }

@@ -6,10 +6,16 @@ use std::path::PathBuf;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::decision::{Decision, DecisionSettings, SecurityLevel};
 use crate::error::{Error, Result};
+use crate::liveness::{Fusion, Opinion};
 
-/// Default [`EngineConfig::biometry_threshold`] (see `docs/BIOMETRY.md`).
-pub const DEFAULT_BIOMETRY_THRESHOLD: f64 = 0.75;
+/// Default [`EngineConfig::biometry_threshold`]: 0.78 (cosine 0.56, L2 0.94), a low false-match
+/// point rather than the equal-error one (0.753). On deepface's test photos of 13 people (148
+/// same-person and 1,743 different-person pairs) 1 different-person pair of 1,743 (0.06 %) is at
+/// or above it, and 2.7–5.4 % of the same-person pairs fall below it. Weak evidence; the figures
+/// and the reasoning are in `docs/BIOMETRY.md`.
+pub const DEFAULT_BIOMETRY_THRESHOLD: f64 = 0.78;
 
 /// Everything an [`Engine`](crate::Engine) can be configured with. All fields have defaults.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -32,8 +38,18 @@ pub struct EngineConfig {
     pub max_in_flight: usize,
     /// Input limits.
     pub limits: Limits,
-    /// Default attack threshold on `confidence_spoofing` (0..1): a score at or above it is an attack.
-    pub threshold: f64,
+    /// Attack threshold on `confidence_spoofing` (0..1): a score at or above it is an attack.
+    /// Wins over `security_level`; when neither is set the threshold is
+    /// [`DEFAULT_THRESHOLD`](crate::decision::DEFAULT_THRESHOLD) (0.5).
+    pub threshold: Option<f64>,
+    /// A named operating point (`low`, `medium`, `high`) whose threshold was set from measured
+    /// bona fide rejection rates (`docs/ACCURACY.md`). Ignored when `threshold` is set.
+    pub security_level: Option<SecurityLevel>,
+    /// Scores `[low, high]` (inclusive, on `confidence_spoofing`) that get the resolution
+    /// `OPERATOR_REQUIRED` (manual review) instead of `SUCCESS` or `DECLINED`. Off by default.
+    pub review_band: Option<[f64; 2]>,
+    /// Which liveness models run and how their opinions are fused.
+    pub liveness: LivenessConfig,
     /// Default biometry threshold on `similarity` (0..1, `(1 + cos) / 2`): a request whose
     /// least similar pair of faces is at or above it is a match. See `docs/BIOMETRY.md` for the
     /// measured distributions behind the default.
@@ -62,7 +78,10 @@ impl Default for EngineConfig {
             intra_op_threads: 1,
             max_in_flight: 0,
             limits: Limits::default(),
-            threshold: 0.5,
+            threshold: None,
+            security_level: None,
+            review_band: None,
+            liveness: LivenessConfig::default(),
             biometry_threshold: DEFAULT_BIOMETRY_THRESHOLD,
             face_policy: FacePolicy::Single,
             decode: DecodeConfig::default(),
@@ -93,9 +112,15 @@ impl EngineConfig {
     /// Checks ranges. Called by `Engine::new`.
     pub fn validate(&self) -> Result<()> {
         let bad = |m: &str| Err(Error::Config(m.to_owned()));
-        if !(0.0..=1.0).contains(&self.threshold) {
+        if let Some(t) = self.threshold
+            && !(0.0..=1.0).contains(&t)
+        {
             return bad("threshold must be within 0..=1");
         }
+        if let Some(band) = self.review_band {
+            crate::decision::validate_review_band(band).map_err(|e| Error::Config(e.to_string()))?;
+        }
+        self.liveness.validate()?;
         if !(0.0..=1.0).contains(&self.biometry_threshold) {
             return bad("biometry_threshold must be within 0..=1");
         }
@@ -123,6 +148,20 @@ impl EngineConfig {
         Ok(())
     }
 
+    /// The engine's own decision settings (a call's options are resolved over them).
+    pub fn decision_settings(&self) -> DecisionSettings {
+        DecisionSettings {
+            threshold: self.threshold,
+            security_level: self.security_level,
+            review_band: self.review_band,
+        }
+    }
+
+    /// The threshold a call without options uses.
+    pub fn effective_threshold(&self) -> f64 {
+        Decision::resolve(DecisionSettings::default(), self.decision_settings()).threshold
+    }
+
     /// Worker threads after resolving `0` to the number of cores.
     pub fn resolved_threads(&self) -> usize {
         if self.threads == 0 {
@@ -138,6 +177,42 @@ impl EngineConfig {
     }
 }
 
+/// The liveness stage: which opinions run, and how their scores are fused.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct LivenessConfig {
+    /// The opinions to run: `["minifasnet", "suri"]` (the default set), or `["minifasnet"]`
+    /// alone (the fast profile: MiniFASNet only, no CelebA-Spoof-trained weights; see
+    /// `docs/MODELS.md`), or `["suri"]`. Each opinion's models can be replaced by path in
+    /// `models`.
+    pub models: Vec<Opinion>,
+    /// How the opinions' scores are combined: `mean` (default) or `max` of their `p_attack`.
+    pub fusion: Fusion,
+}
+
+impl Default for LivenessConfig {
+    fn default() -> Self {
+        LivenessConfig { models: Opinion::ALL.to_vec(), fusion: Fusion::Mean }
+    }
+}
+
+impl LivenessConfig {
+    /// The fast profile: the MiniFASNet pair alone.
+    pub fn fast() -> Self {
+        LivenessConfig { models: vec![Opinion::Minifasnet], fusion: Fusion::Mean }
+    }
+
+    fn validate(&self) -> Result<()> {
+        if self.models.is_empty() {
+            return Err(Error::Config("liveness.models must name at least one of minifasnet, suri".into()));
+        }
+        if let Some(dup) = self.models.iter().enumerate().find(|(i, m)| self.models[..*i].contains(m)) {
+            return Err(Error::Config(format!("liveness.models names {} twice", dup.1.as_str())));
+        }
+        Ok(())
+    }
+}
+
 /// Paths of model files that replace the embedded ones. Each file is checked to have the
 /// expected inputs and outputs when loaded.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -149,6 +224,8 @@ pub struct ModelPaths {
     pub minifasnet_v2: Option<PathBuf>,
     /// MiniFASNetV1SE, crop scale 4.0.
     pub minifasnet_v1se: Option<PathBuf>,
+    /// Suri MiniFASNetV2-SE 128 (the `suri` liveness opinion).
+    pub suri_minifasv2se: Option<PathBuf>,
     /// MTCNN proposal network.
     pub mtcnn_pnet: Option<PathBuf>,
     /// MTCNN refinement network.
@@ -287,7 +364,9 @@ impl DecodeConfig {
 pub struct DetectionConfig {
     /// Minimum RetinaFace score of the liveness box; below it the image has `NO_FACE`.
     pub min_score: f32,
-    /// Minimum score for a face to be counted (for `MULTIPLE_FACES`) at the counting input.
+    /// Minimum score for a face to be counted (for `MULTIPLE_FACES`) at the counting input. A
+    /// face at least as large as the analysed one counts from `min_score` on
+    /// ([`count_faces`](crate::pipeline::count_faces)).
     pub count_min_score: f32,
     /// Long side of the second detector input used to count faces (pixels); faces confident at
     /// either this size or the original ~192² input count. The liveness box still comes from
@@ -432,7 +511,7 @@ mod tests {
     #[test]
     fn json_round_trip_and_unknown_keys() {
         let cfg = EngineConfig::from_json(r#"{"threshold":0.7,"limits":{"max_media_per_request":3}}"#).unwrap();
-        assert_eq!(cfg.threshold, 0.7);
+        assert_eq!(cfg.threshold, Some(0.7));
         assert_eq!(cfg.limits.max_media_per_request, 3);
         assert_eq!(cfg.limits.max_bytes_per_media, 10 * 1024 * 1024);
         assert_eq!(EngineConfig::from_json(&cfg.to_json()).unwrap(), cfg);

@@ -28,6 +28,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::biometry::FaceEmbedding;
 use crate::config::{EngineConfig, Retention};
+use crate::decision::Decision;
 use crate::error::{Error, ErrorCategory, Result};
 use crate::models::ModelVersion;
 use crate::pipeline::{MediaContext, Pipeline};
@@ -460,7 +461,7 @@ impl Engine {
             request_id,
             media_index: index,
             label,
-            threshold: options.threshold.unwrap_or(cfg.threshold),
+            decision: Decision::resolve(options.decision_settings(), cfg.decision_settings()),
             quality_gate: options.quality_gate.unwrap_or(cfg.quality.enabled),
             face_policy: options.face_policy.unwrap_or(cfg.face_policy),
             tag,

@@ -13,14 +13,15 @@
 //! # Ok::<(), ozinstant::Error>(())
 //! ```
 //!
-//! The pipeline, one module per stage: [`decode`] → [`detect`] → [`quality`] → [`liveness`] →
-//! decision ([`pipeline`]) → [`report`]. [`engine`] adds threads, backpressure, async submission,
+//! The pipeline, one module per stage: [`decode`] → [`detect`] → [`quality`] → [`liveness`]
+//! (several models, fused) → [`decision`] → [`report`]; [`pipeline`] runs them for one media. [`engine`] adds threads, backpressure, async submission,
 //! retention and metrics on top. [`biometry`] compares the faces of a request's media (aligned
 //! MobileFaceNet embeddings, every pair, least similar pair decides) when a request asks for it.
 #![warn(missing_docs)]
 
 pub mod biometry;
 pub mod config;
+pub mod decision;
 pub mod decode;
 pub mod detect;
 pub mod engine;
@@ -45,10 +46,12 @@ pub mod video;
 /// Version of the ozinstant engine (all front doors share it).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-pub use config::{EngineConfig, FacePolicy, Limits, Retention, VideoConfig};
+pub use config::{EngineConfig, FacePolicy, LivenessConfig, Limits, Retention, VideoConfig};
+pub use decision::{DEFAULT_THRESHOLD, SecurityLevel};
 pub use decode::{ImageInfo, PixelFormat};
 pub use engine::{Engine, MetadataEvent, Observer, Reservation};
 pub use error::{Error, ErrorCategory, Result};
+pub use liveness::{Fusion, Opinion};
 pub use report::{BiometryReport, FailReason, MediaResult, RequestResult, Resolution};
 pub use request::{AnalysisKind, AnalyzeOptions, Media, MediaRef, MediaSource, MediaTag, RawFrame, Request};
 pub use stats::Stats;

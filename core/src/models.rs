@@ -59,6 +59,14 @@ pub const MINIFASNET_V1SE: ModelSpec = model!(
     derived_from: "minifasnet_v1se_scale4.0_80x80.onnx",
     "13fe501e5631926f22f31b1ae665c76c9deec858031f1456418576751d7b6e68"
 );
+/// Suri MiniFASNetV2-SE 128 (the authors' ONNX export, unchanged): the second liveness
+/// opinion. Apache-2.0 weights trained on CelebA-Spoof (non-commercial research terms; see
+/// `docs/MODELS.md`).
+pub const SURI_MINIFASV2SE: ModelSpec = model!(
+    "suri_minifasv2se",
+    "suri_minifasv2se_128x128.onnx",
+    "af2381b88f38769222ed93379e12444e2a50814575de1c46170de570c55a42b6"
+);
 /// MTCNN proposal network.
 pub const MTCNN_PNET: ModelSpec =
     model!("mtcnn_pnet", "mtcnn_pnet.onnx", "07a69013008e612c4d2ad31b09645038911dfec67411cd68ccd0da55ca291a35");
@@ -77,8 +85,10 @@ pub const MOBILEFACENET: ModelSpec = model!(
     "18cab4a16db7ad37a94d1fbbdcb2f6ca5256462ad2a862b49ac0f7f4ea237dc4"
 );
 
-/// The models every engine loads at start, in load order.
-pub const ALL: &[ModelSpec] = &[RETINAFACE, MINIFASNET_V2, MINIFASNET_V1SE, MTCNN_PNET, MTCNN_RNET, MTCNN_ONET];
+/// The models an engine with the default liveness set loads at start, in load order (the fast
+/// profile, `liveness.models = ["minifasnet"]`, leaves Suri out).
+pub const ALL: &[ModelSpec] =
+    &[RETINAFACE, MINIFASNET_V2, MINIFASNET_V1SE, SURI_MINIFASV2SE, MTCNN_PNET, MTCNN_RNET, MTCNN_ONET];
 
 /// Models loaded on first use (biometry).
 pub const LAZY: &[ModelSpec] = &[MOBILEFACENET];
@@ -94,6 +104,7 @@ fn embedded(spec: &ModelSpec) -> Option<&'static [u8]> {
         "retinaface" => bytes!("retinaface_silentface.onnx"),
         "minifasnet_v2" => bytes!("minifasnet_v2_scale2.7_80x80.opt.onnx"),
         "minifasnet_v1se" => bytes!("minifasnet_v1se_scale4.0_80x80.opt.onnx"),
+        "suri_minifasv2se" => bytes!("suri_minifasv2se_128x128.onnx"),
         "mtcnn_pnet" => bytes!("mtcnn_pnet.onnx"),
         "mtcnn_rnet" => bytes!("mtcnn_rnet.onnx"),
         "mtcnn_onet" => bytes!("mtcnn_onet.onnx"),

@@ -8,14 +8,15 @@ use std::time::Instant;
 use zeroize::Zeroizing;
 
 use crate::biometry::{Embedder, FaceEmbedding};
-use crate::config::{EngineConfig, FacePolicy};
+use crate::config::{DetectionConfig, EngineConfig, FacePolicy};
 use crate::decode::{self, ImageInfo};
 use crate::detect::mtcnn::{Mtcnn, MtcnnParams};
 use crate::detect::retinaface::{self, RetinaFace};
-use crate::detect::{Detection, Landmarks5};
+use crate::detect::{Detection, Landmarks5, SAME_FACE_IOU, choose_face};
 use crate::error::{Error, Result};
 use crate::frame::{BoxF, RgbFrame};
-use crate::liveness::{self, LivenessModel};
+use crate::decision::Decision;
+use crate::liveness::{self, Fusion, LivenessModel};
 use crate::models::{self, ModelVersion};
 use crate::quality;
 use crate::report::{Face, FaceBox, FailReason, LivenessReport, MediaResult, Resolution, Timings};
@@ -31,8 +32,8 @@ pub struct MediaContext<'a> {
     pub media_index: usize,
     /// Label reported as `source`.
     pub label: Option<String>,
-    /// Attack threshold.
-    pub threshold: f64,
+    /// Threshold, security level and review band of the verdict.
+    pub decision: Decision,
     /// Whether failing quality checks fail the media.
     pub quality_gate: bool,
     /// Face policy.
@@ -58,6 +59,7 @@ pub struct MediaContext<'a> {
 pub struct Pipeline {
     retinaface: RetinaFace,
     liveness: Vec<LivenessModel>,
+    fusion: Fusion,
     mtcnn: Mtcnn,
     versions: Vec<ModelVersion>,
     embedder: OnceLock<(Embedder, ModelVersion)>,
@@ -78,15 +80,25 @@ impl Pipeline {
             Ok(pool)
         };
         let retinaface = RetinaFace::new(pool(&models::RETINAFACE, &m.retinaface)?)?;
-        let v2 = LivenessModel::new("minifasnet_v2", 2.7, pool(&models::MINIFASNET_V2, &m.minifasnet_v2)?)?;
-        let v1se = LivenessModel::new("minifasnet_v1se", 4.0, pool(&models::MINIFASNET_V1SE, &m.minifasnet_v1se)?)?;
+        let mut liveness = Vec::new();
+        for opinion in &config.liveness.models {
+            for facts in opinion.models() {
+                let path = match facts.spec.id {
+                    "minifasnet_v2" => &m.minifasnet_v2,
+                    "minifasnet_v1se" => &m.minifasnet_v1se,
+                    _ => &m.suri_minifasv2se,
+                };
+                liveness.push(LivenessModel::new(facts, pool(facts.spec, path)?)?);
+            }
+        }
         let pnet = pool(&models::MTCNN_PNET, &m.mtcnn_pnet)?;
         let rnet = pool(&models::MTCNN_RNET, &m.mtcnn_rnet)?;
         let onet = pool(&models::MTCNN_ONET, &m.mtcnn_onet)?;
         let mtcnn = Mtcnn::new(pnet, rnet, onet)?;
         Ok(Pipeline {
             retinaface,
-            liveness: vec![v2, v1se],
+            liveness,
+            fusion: config.liveness.fusion,
             mtcnn,
             versions,
             embedder: OnceLock::new(),
@@ -133,7 +145,7 @@ impl Pipeline {
         self.retinaface.detect(&frame, nw, nh)?;
         let b = BoxF { x0: 140.0, y0: 200.0, x1: 340.0, y1: 420.0 };
         self.mtcnn.landmarks(&frame, &b)?;
-        liveness::score_face(&self.liveness, &frame, retinaface::int_box(&b))?;
+        liveness::score_face(&self.liveness, self.fusion, &frame, retinaface::int_box(&b))?;
         // The face embedder too (loaded here if it was not), so that the first biometry
         // request is not slower either.
         let (embedder, _) = self.embedder()?;
@@ -253,7 +265,9 @@ impl Pipeline {
             resolution: Resolution::Failed,
             reason: None,
             confidence_spoofing: None,
-            threshold: ctx.threshold,
+            threshold: ctx.decision.threshold,
+            security_level: ctx.decision.security_level,
+            review_band: ctx.decision.review_band,
             faces: Vec::new(),
             quality: None,
             liveness: None,
@@ -295,7 +309,7 @@ impl Pipeline {
         timings.landmarks_ms = ms(t);
 
         result.faces.push(face_report(&primary, Some(bbox), landmarks.as_ref(), true, scale));
-        for d in counted.iter().filter(|d| d.bbox.iou(&primary.bbox) < 0.3) {
+        for d in counted.iter().filter(|d| d.bbox.iou(&primary.bbox) < SAME_FACE_IOU) {
             result.faces.push(face_report(d, None, None, false, scale));
         }
         if ctx.face_policy == FacePolicy::Single && result.faces.len() > 1 {
@@ -341,21 +355,35 @@ impl Pipeline {
 
         // Liveness and decision.
         let t = Instant::now();
-        let (p_real, mut scores) = liveness::score_face(&self.liveness, frame, bbox)?;
+        let scores = liveness::score_face(&self.liveness, self.fusion, frame, bbox)?;
         timings.liveness_ms = ms(t);
-        if scale > 1 {
-            for s in &mut scores {
+        let mut models = scores.models;
+        for s in &mut models {
+            s.p_real = round6(s.p_real);
+            if scale > 1 {
                 s.crop = full_size_rect(s.crop, scale, full);
             }
         }
-        let spoof = round6(1.0 - p_real);
+        let mut opinions = scores.opinions;
+        for o in &mut opinions {
+            o.p_real = round6(o.p_real);
+        }
+        let spoof = round6(1.0 - scores.p_real);
         result.confidence_spoofing = Some(spoof);
-        result.liveness = Some(LivenessReport { p_real: round6(p_real), models: scores });
-        result.resolution = if spoof >= ctx.threshold { Resolution::Declined } else { Resolution::Success };
+        result.liveness = Some(LivenessReport { p_real: round6(scores.p_real), fusion: self.fusion, opinions, models });
+        result.resolution = ctx.decision.verdict(spoof);
         Ok(Some(result))
     }
 
-    /// Returns the analysed face and the other counted faces, or `None` when there is no face.
+    /// Returns the analysed face and the counted faces, or `None` when there is no face.
+    ///
+    /// Candidates for the analysed face are the faces scoring at least `detection.min_score`:
+    /// those of the ~192² pass (its box is the one MiniFASNet was trained on), best first, then
+    /// the faces only the counting pass found, best first; [`choose_face`] picks the first that
+    /// is not a face cut by the image border with a whole face at least as large beside it.
+    /// Before this rule the analysed face was always the first candidate, and still is on every
+    /// image where that face is not cut by the border. MTCNN's faces, when RetinaFace has none,
+    /// go through the same rule.
     fn find_faces(
         &self,
         frame: &RgbFrame,
@@ -372,22 +400,28 @@ impl Pipeline {
         } else {
             self.retinaface.detect(frame, count_size.0, count_size.1)?
         };
-        let both: Vec<Detection> = small.iter().chain(large.iter()).cloned().collect();
-        let counted = count_faces(&both, det.count_min_score, det.count_min_relative_size);
 
-        let mut primary = small.into_iter().next().filter(|d| d.score >= det.min_score);
-        if primary.is_none() {
-            // The original input may be too small for the face: take the larger input's best.
-            primary = large.iter().find(|d| d.score >= det.min_score).cloned();
+        let mut candidates: Vec<Detection> = small.iter().filter(|d| d.score >= det.min_score).cloned().collect();
+        let from_small = candidates.len();
+        for d in large.iter().filter(|d| d.score >= det.min_score) {
+            if candidates[..from_small].iter().all(|c| c.bbox.iou(&d.bbox) <= SAME_FACE_IOU) {
+                candidates.push(d.clone());
+            }
         }
-        if primary.is_none() && det.mtcnn_fallback {
+        if candidates.is_empty() && det.mtcnn_fallback {
             let faces = self.mtcnn.detect(frame, &MtcnnParams::default())?;
-            primary = faces.into_iter().find(|d| d.score >= det.min_score);
+            candidates = faces.into_iter().filter(|d| d.score >= det.min_score).collect();
         }
-        let Some(mut primary) = primary else { return Ok(None) };
+        let Some(chosen) = choose_face(&candidates, w0, h0) else { return Ok(None) };
+        let mut primary = candidates.swap_remove(chosen);
+
+        let both: Vec<Detection> = small.into_iter().chain(large).collect();
+        let counted = count_faces(&both, det, Some(&primary), (w0, h0));
         if policy == FacePolicy::Largest
-            && let Some(biggest) = counted.iter().max_by(|a, b| a.bbox.area().total_cmp(&b.bbox.area()))
-            && biggest.bbox.iou(&primary.bbox) < 0.3
+            && let Some(biggest) =
+                counted.iter().max_by(|a, b| a.visible_area(w0, h0).total_cmp(&b.visible_area(w0, h0)))
+            && biggest.bbox.iou(&primary.bbox) < SAME_FACE_IOU
+            && biggest.visible_area(w0, h0) > primary.visible_area(w0, h0)
         {
             primary = biggest.clone();
         }
@@ -402,24 +436,38 @@ pub fn needs_count_pass(small: &[Detection], min_score: f32, gate: f32) -> bool 
         return true;
     }
     let Some(best) = small.first().filter(|d| d.score >= min_score) else { return true };
-    small[1..].iter().any(|d| d.score >= gate && d.bbox.iou(&best.bbox) < 0.3)
+    small[1..].iter().any(|d| d.score >= gate && d.bbox.iou(&best.bbox) < SAME_FACE_IOU)
 }
 
-/// Faces that count for `MULTIPLE_FACES`, from detections of several input sizes (pixels):
-/// confident ones, merged across sizes by greedy NMS (IoU > 0.3 is the same face), and not much
-/// smaller than the largest. The detector's score varies with the input size, so each face
-/// needs to be confident at one size only.
-pub fn count_faces(dets: &[Detection], min_score: f32, min_relative_size: f32) -> Vec<Detection> {
-    let mut confident: Vec<&Detection> = dets.iter().filter(|d| d.score >= min_score).collect();
-    confident.sort_by(|a, b| b.score.total_cmp(&a.score));
+/// Faces that count for `MULTIPLE_FACES`, from detections of several input sizes in a
+/// `width × height` image (pixels): a detection counts when it scores at least
+/// `count_min_score`, or at least `min_score` and is at least as large (area inside the image,
+/// [`Detection::visible_area`]) as the analysed face: a second face of the analysed one's size
+/// is as much a face as the analysed one, whatever its score. Counted detections are merged
+/// across sizes by greedy NMS (IoU above [`SAME_FACE_IOU`] is the same face), and those smaller
+/// than `count_min_relative_size` of the largest one's height are dropped. The detector's score
+/// varies with the input size, so each face needs to qualify at one size only.
+pub fn count_faces(
+    dets: &[Detection],
+    config: &DetectionConfig,
+    analysed: Option<&Detection>,
+    (width, height): (u32, u32),
+) -> Vec<Detection> {
+    let analysed_area = analysed.map_or(f32::INFINITY, |a| a.visible_area(width, height));
+    let counts = |d: &&Detection| {
+        d.score >= config.count_min_score
+            || (d.score >= config.min_score && d.visible_area(width, height) >= analysed_area)
+    };
+    let mut qualified: Vec<&Detection> = dets.iter().filter(counts).collect();
+    qualified.sort_by(|a, b| b.score.total_cmp(&a.score));
     let mut merged: Vec<&Detection> = Vec::new();
-    for d in confident {
-        if merged.iter().all(|m| m.bbox.iou(&d.bbox) <= 0.3) {
+    for d in qualified {
+        if merged.iter().all(|m| m.bbox.iou(&d.bbox) <= SAME_FACE_IOU) {
             merged.push(d);
         }
     }
     let largest = merged.iter().map(|d| d.bbox.height()).fold(0f32, f32::max);
-    merged.into_iter().filter(|d| d.bbox.height() >= min_relative_size * largest).cloned().collect()
+    merged.into_iter().filter(|d| d.bbox.height() >= config.count_min_relative_size * largest).cloned().collect()
 }
 
 /// A face for the result, in full-size pixels (`scale` is the frame's reduction).
@@ -450,21 +498,22 @@ fn face_report(
 }
 
 /// An inclusive pixel rectangle of a frame reduced by `scale`, in full-size pixels: every
-/// reduced pixel covers `scale × scale` full-size pixels.
-fn full_size_rect(r: [u32; 4], scale: u32, full: (u32, u32)) -> [u32; 4] {
-    let (w, h) = (full.0.max(1), full.1.max(1));
-    [
-        (r[0] * scale).min(w - 1),
-        (r[1] * scale).min(h - 1),
-        ((r[2] + 1) * scale - 1).min(w - 1),
-        ((r[3] + 1) * scale - 1).min(h - 1),
-    ]
+/// reduced pixel covers `scale × scale` full-size pixels. Coordinates inside the image stay
+/// inside it; those of a padded crop past the border are scaled as they are.
+fn full_size_rect(r: [i64; 4], scale: u32, full: (u32, u32)) -> [i64; 4] {
+    let k = scale as i64;
+    let (w, h) = (full.0.max(1) as i64, full.1.max(1) as i64);
+    // The last full-size pixel a reduced pixel covers; the image's last one at the border.
+    let end = |v: i64, n: i64| if v * k < n { ((v + 1) * k - 1).min(n - 1) } else { (v + 1) * k - 1 };
+    [r[0] * k, r[1] * k, end(r[2], w), end(r[3], h)]
 }
 
 /// A `FAILED/INPUT_ERROR` result for `ctx`'s media.
 pub(crate) fn failed(ctx: &MediaContext<'_>, e: &Error) -> MediaResult {
-    let mut r = MediaResult::from_error(ctx.request_id, ctx.media_index, ctx.label.clone(), ctx.threshold, e);
+    let mut r = MediaResult::from_error(ctx.request_id, ctx.media_index, ctx.label.clone(), ctx.decision.threshold, e);
     r.tag = ctx.tag;
+    r.security_level = ctx.decision.security_level;
+    r.review_band = ctx.decision.review_band;
     if !ctx.liveness {
         r.analysis = "detection".to_owned();
     }
@@ -534,12 +583,29 @@ mod tests {
     #[test]
     fn faces_are_merged_across_sizes_and_filtered() {
         // Same face seen at two sizes, a second confident face, a weak one and a tiny one.
+        let cfg = DetectionConfig::default(); // min_score 0.6, count_min_score 0.8, relative size 0.3
+        let size = (1000, 200);
         let dets = [det(0.0, 100.0, 0.9), det(3.0, 98.0, 0.95), det(300.0, 90.0, 0.85), det(600.0, 100.0, 0.5)];
-        let c = count_faces(&dets, 0.8, 0.3);
+        let c = count_faces(&dets, &cfg, Some(&dets[1]), size);
         assert_eq!(c.len(), 2);
         assert_eq!(c[0].score, 0.95);
+        assert_eq!(count_faces(&dets, &cfg, None, size).len(), 2);
         let with_tiny = [det(0.0, 100.0, 0.9), det(300.0, 20.0, 0.99)];
-        assert_eq!(count_faces(&with_tiny, 0.8, 0.3).len(), 1);
+        assert_eq!(count_faces(&with_tiny, &cfg, Some(&with_tiny[0]), size).len(), 1);
+    }
+
+    #[test]
+    fn faces_as_large_as_the_analysed_one_count_at_lower_scores() {
+        let cfg = DetectionConfig::default();
+        let size = (1000, 200);
+        // The analysed face scores 0.62: a second face as large counts from min_score (0.6) on,
+        // a smaller one only from count_min_score (0.8), and nothing below min_score counts.
+        let analysed = det(0.0, 100.0, 0.62);
+        let dets = [analysed.clone(), det(300.0, 100.0, 0.7), det(600.0, 90.0, 0.7), det(800.0, 100.0, 0.55)];
+        let c = count_faces(&dets, &cfg, Some(&analysed), size);
+        assert_eq!(c.iter().map(|d| d.score).collect::<Vec<_>>(), [0.7, 0.62]);
+        // Without an analysed face only confident faces count.
+        assert!(count_faces(&dets, &cfg, None, size).is_empty());
     }
 
     #[test]

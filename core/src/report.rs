@@ -6,15 +6,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::decode::ImageInfo;
 use crate::error::Error;
-use crate::liveness::ModelScore;
+use crate::decision::SecurityLevel;
+use crate::liveness::{Fusion, ModelScore, OpinionScore};
 use crate::models::ModelVersion;
 use crate::quality::QualityReport;
 use crate::request::MediaTag;
 
 /// Version of the result format: the major number changes on incompatible changes, the minor
 /// one on additions (1.1: media tags, `detection`-only media, the `biometry` section; 1.2:
-/// videos and shot sets, the `sequence` section).
-pub const SCHEMA_VERSION: &str = "1.2";
+/// videos and shot sets, the `sequence` section; 1.3: the `OPERATOR_REQUIRED` resolution,
+/// `security_level` and `review_band`, several liveness opinions and their fusion,
+/// `liveness_passed` per biometry media).
+pub const SCHEMA_VERSION: &str = "1.3";
 
 /// Outcome of one analysis, as Oz's Instant API names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -26,6 +29,9 @@ pub enum Resolution {
     Declined,
     /// No verdict; see `reason`.
     Failed,
+    /// Manual review: `confidence_spoofing` inside the configured `review_band` (off by
+    /// default).
+    OperatorRequired,
 }
 
 impl Resolution {
@@ -35,6 +41,7 @@ impl Resolution {
             Resolution::Success => "SUCCESS",
             Resolution::Declined => "DECLINED",
             Resolution::Failed => "FAILED",
+            Resolution::OperatorRequired => "OPERATOR_REQUIRED",
         }
     }
 }
@@ -96,11 +103,15 @@ pub struct Face {
     pub analysed: bool,
 }
 
-/// Liveness details.
+/// Liveness details: every model's and every opinion's own score, and how they were fused.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct LivenessReport {
-    /// Fused probability that the face is real, 0..1.
+    /// Fused probability that the face is real, 0..1 (`1 - confidence_spoofing` for a photo).
     pub p_real: f64,
+    /// The fusion rule over the opinions (`mean` or `max` of their `p_attack`).
+    pub fusion: Fusion,
+    /// Per-opinion scores (`minifasnet`, `suri`), each the mean of its models' `p_real`.
+    pub opinions: Vec<OpinionScore>,
     /// Per-model scores and crops.
     pub models: Vec<ModelScore>,
 }
@@ -165,6 +176,14 @@ pub struct MediaResult {
     pub confidence_spoofing: Option<f64>,
     /// Threshold the verdict used: a score at or above it is an attack.
     pub threshold: f64,
+    /// The security level the threshold came from; absent when the threshold was given as a
+    /// number or defaulted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_level: Option<SecurityLevel>,
+    /// The review band the verdict used: a score inside `[low, high]` is `OPERATOR_REQUIRED`;
+    /// absent when off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review_band: Option<[f64; 2]>,
     /// Detected faces, the analysed one first.
     pub faces: Vec<Face>,
     /// Quality checks of the analysed face; `null` when no face was analysed.
@@ -317,6 +336,8 @@ impl MediaResult {
             reason: Some(FailReason::InputError),
             confidence_spoofing: None,
             threshold,
+            security_level: None,
+            review_band: None,
             faces: Vec::new(),
             quality: None,
             liveness: None,
@@ -386,6 +407,15 @@ pub struct BiometryMedia {
     /// `no_face`, `multiple_faces`, `input_error`, `no_usable_frame` (a video or shot set
     /// without a best shot) or `excluded` (its tag is not in `biometry_tags`).
     pub status: String,
+    /// Whether this media passed liveness: `true` when its liveness resolution is `SUCCESS`,
+    /// `false` when it is `DECLINED`, `OPERATOR_REQUIRED` or `FAILED` (no verdict: no face,
+    /// several faces, low quality, input error), `null` when liveness did not run on it
+    /// (document tags, `biometry` asked for alone). Biometry compares faces whatever their
+    /// liveness: its `SUCCESS` says "same person", not "same live person"; a caller that needs
+    /// the latter requires `true` here for every compared media (or the request's `resolution`,
+    /// which is `SUCCESS` only when every media and biometry are).
+    #[serde(default)]
+    pub liveness_passed: Option<bool>,
     /// The L2-normalised 192-d embedding of the face; only with `return_embeddings`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub embedding: Option<Vec<f32>>,
@@ -425,7 +455,8 @@ impl RequestResult {
     }
 
     /// Folder-level resolution over the media results and the biometry verdict, if any:
-    /// `DECLINED` if anything was declined, else `FAILED` if anything failed, else `SUCCESS`.
+    /// `DECLINED` if anything was declined, else `FAILED` if anything failed, else
+    /// `OPERATOR_REQUIRED` if any media needs review, else `SUCCESS`.
     pub fn aggregate_with(media: &[MediaResult], biometry: Option<&BiometryReport>) -> Resolution {
         let b = biometry.map(|b| b.resolution);
         if media.iter().any(|m| m.resolution == Resolution::Declined) || b == Some(Resolution::Declined) {
@@ -435,6 +466,8 @@ impl RequestResult {
             || media.is_empty()
         {
             Resolution::Failed
+        } else if media.iter().any(|m| m.resolution == Resolution::OperatorRequired) {
+            Resolution::OperatorRequired
         } else {
             Resolution::Success
         }

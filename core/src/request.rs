@@ -236,8 +236,14 @@ impl Media {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct AnalyzeOptions {
-    /// Attack threshold on `confidence_spoofing`, 0..1.
+    /// Attack threshold on `confidence_spoofing`, 0..1. Wins over any security level.
     pub threshold: Option<f64>,
+    /// A named operating point for this call (`low`, `medium`, `high`); ignored when
+    /// `threshold` is set. See `docs/ACCURACY.md`.
+    pub security_level: Option<crate::decision::SecurityLevel>,
+    /// Scores `[low, high]` (inclusive, on `confidence_spoofing`) that get `OPERATOR_REQUIRED`
+    /// for this call.
+    pub review_band: Option<[f64; 2]>,
     /// Whether failing quality checks fail the media.
     pub quality_gate: Option<bool>,
     /// Face policy for this call.
@@ -285,6 +291,9 @@ impl AnalyzeOptions {
         {
             return Err(Error::InvalidInput(format!("threshold {t} is outside 0..=1")));
         }
+        if let Some(band) = self.review_band {
+            crate::decision::validate_review_band(band)?;
+        }
         if let Some(t) = self.biometry_threshold
             && !(0.0..=1.0).contains(&t)
         {
@@ -302,6 +311,16 @@ impl AnalyzeOptions {
             )));
         }
         Ok(())
+    }
+
+    /// This call's decision settings (resolved over the engine's by
+    /// [`Decision::resolve`](crate::decision::Decision::resolve)).
+    pub fn decision_settings(&self) -> crate::decision::DecisionSettings {
+        crate::decision::DecisionSettings {
+            threshold: self.threshold,
+            security_level: self.security_level,
+            review_band: self.review_band,
+        }
     }
 
     /// The tag of the media at `index`: its own, else `media_tags[index]`.

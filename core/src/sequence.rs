@@ -257,7 +257,7 @@ pub(crate) fn analyze(
                 let mut scores: Vec<f64> = usable.iter().filter_map(|&i| frames[i].0.confidence_spoofing).collect();
                 let median = round6(median(&mut scores));
                 r.confidence_spoofing = Some(median);
-                r.resolution = if median >= ctx.threshold { Resolution::Declined } else { Resolution::Success };
+                r.resolution = ctx.decision.verdict(median);
             } else {
                 r.resolution = Resolution::Success;
             }

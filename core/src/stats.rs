@@ -20,6 +20,7 @@ pub(crate) struct Collector {
     errors: AtomicU64,
     success: AtomicU64,
     declined: AtomicU64,
+    operator_required: AtomicU64,
     failed: AtomicU64,
     no_face: AtomicU64,
     multiple_faces: AtomicU64,
@@ -48,6 +49,7 @@ impl Collector {
         let c = match resolution {
             Resolution::Success => &self.success,
             Resolution::Declined => &self.declined,
+            Resolution::OperatorRequired => &self.operator_required,
             Resolution::Failed => &self.failed,
         };
         c.fetch_add(1, Ordering::Relaxed);
@@ -85,6 +87,7 @@ impl Collector {
                 total,
                 success: g(&self.success),
                 declined: g(&self.declined),
+                operator_required: g(&self.operator_required),
                 failed: g(&self.failed),
                 no_face: g(&self.no_face),
                 multiple_faces: g(&self.multiple_faces),
@@ -148,6 +151,9 @@ pub struct MediaCounts {
     pub success: u64,
     /// `DECLINED`.
     pub declined: u64,
+    /// `OPERATOR_REQUIRED` (a score inside the review band).
+    #[serde(default)]
+    pub operator_required: u64,
     /// `FAILED`, any reason.
     pub failed: u64,
     /// `FAILED/NO_FACE`.

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{GOLDEN, engine, sample};
-use ozinstant::{FailReason, Media, Resolution};
+use ozinstant::{FailReason, Media, Opinion, Resolution};
 
 #[test]
 fn p_real_box_and_verdict_match_golden_values() {
@@ -17,7 +17,11 @@ fn p_real_box_and_verdict_match_golden_values() {
         let face = &r.faces[0];
         assert!(face.analysed);
         let got_box = [face.bbox.x, face.bbox.y, face.bbox.width, face.bbox.height];
-        let p = r.liveness.as_ref().map(|l| l.p_real).unwrap_or(f64::NAN);
+        // The golden value is the MiniFASNet pair's (Silent-Face's own fusion); the verdict is
+        // the engine's fusion of both opinions (Suri's parity: tests/suri_parity.rs).
+        let liveness = r.liveness.as_ref().unwrap();
+        let pair = liveness.opinions.iter().find(|o| o.opinion == Opinion::Minifasnet).unwrap();
+        let p = pair.p_real;
         report
             .push_str(&format!("{file}: box {got_box:?} (golden {golden_box:?}) p_real {p:.6} (golden {golden_p})\n"));
         let box_err = got_box.iter().zip(golden_box).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
@@ -26,7 +30,9 @@ fn p_real_box_and_verdict_match_golden_values() {
         let want = if *live { Resolution::Success } else { Resolution::Declined };
         assert_eq!(r.resolution, want, "{file}: {r:?}");
         let spoof = r.confidence_spoofing.unwrap();
-        assert!((spoof - (1.0 - p)).abs() < 1e-6);
+        assert!((spoof - (1.0 - liveness.p_real)).abs() < 1e-6);
+        let mean_p_real = liveness.opinions.iter().map(|o| o.p_real).sum::<f64>() / 2.0;
+        assert!((liveness.p_real - mean_p_real).abs() < 2e-6, "{file}: {liveness:?}");
     }
     eprintln!("{report}");
 }
@@ -61,11 +67,11 @@ fn optimized_graphs_equal_upstream() {
         let a = engine().analyze(Media::path(sample(file))).unwrap();
         let b = upstream.analyze(Media::path(sample(file))).unwrap();
         let (la, lb) = (a.liveness.unwrap(), b.liveness.unwrap());
-        assert_eq!(la.models.len(), 2);
+        assert_eq!(la.models.len(), 3);
         for (ma, mb) in la.models.iter().zip(&lb.models) {
             assert_eq!(ma.p_real.to_bits(), mb.p_real.to_bits(), "{file}: {ma:?} vs {mb:?}");
             compared += 1;
         }
     }
-    assert_eq!(compared, 2 * GOLDEN.len());
+    assert_eq!(compared, 3 * GOLDEN.len());
 }

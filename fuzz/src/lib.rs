@@ -51,16 +51,20 @@ pub fn assert_input_error(e: &Error, what: &str) {
 /// Invariants of one media result, whatever the input.
 pub fn check_media_result(r: &MediaResult) {
     match r.resolution {
-        Resolution::Success | Resolution::Declined => {
+        Resolution::Success | Resolution::Declined | Resolution::OperatorRequired => {
             assert!(r.reason.is_none(), "{:?} with a reason {:?}", r.resolution, r.reason);
             let c = r.confidence_spoofing.expect("a verdict without confidence_spoofing");
             assert!((0.0..=1.0).contains(&c), "confidence_spoofing {c} outside 0..=1");
-            assert_eq!(
-                r.resolution == Resolution::Declined,
-                c >= r.threshold,
-                "verdict vs score {c} / {}",
-                r.threshold
-            );
+            let in_band = r.review_band.is_some_and(|[low, high]| (low..=high).contains(&c));
+            assert_eq!(r.resolution == Resolution::OperatorRequired, in_band, "review band {:?} vs score {c}", r.review_band);
+            if !in_band {
+                assert_eq!(
+                    r.resolution == Resolution::Declined,
+                    c >= r.threshold,
+                    "verdict vs score {c} / {}",
+                    r.threshold
+                );
+            }
         }
         Resolution::Failed => assert!(r.reason.is_some(), "FAILED without a reason"),
     }

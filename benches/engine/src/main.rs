@@ -25,7 +25,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use ozinstant::{Engine, EngineConfig, Media, MediaResult, Request};
+use ozinstant::{Engine, EngineConfig, Media, MediaResult, Opinion, Request};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -38,6 +38,9 @@ enum Command {
     },
     Engine {
         threads: usize,
+        /// Liveness opinions (`["minifasnet", "suri"]`, the default, or `["minifasnet"]`).
+        #[serde(default)]
+        liveness_models: Option<Vec<Opinion>>,
     },
     Verdict {
         name: String,
@@ -63,13 +66,17 @@ fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-fn new_engine(threads: usize) -> Result<Engine, ozinstant::Error> {
-    Engine::new(EngineConfig { threads, ..EngineConfig::default() })
+fn new_engine(threads: usize, liveness_models: Option<Vec<Opinion>>) -> Result<Engine, ozinstant::Error> {
+    let mut config = EngineConfig { threads, ..EngineConfig::default() };
+    if let Some(models) = liveness_models {
+        config.liveness.models = models;
+    }
+    Engine::new(config)
 }
 
 fn cold(threads: usize) -> Value {
     let t0 = Instant::now();
-    let engine = match new_engine(threads) {
+    let engine = match new_engine(threads, None) {
         Ok(e) => e,
         Err(e) => return json!({"ok": false, "error": e.to_string()}),
     };
@@ -192,16 +199,17 @@ impl Worker {
                 self.inputs.insert(name, Arc::new(bytes));
                 Ok(json!({"ok": true, "bytes": n}))
             }
-            Command::Engine { threads } => {
+            Command::Engine { threads, liveness_models } => {
                 self.engine = None;
                 let t0 = Instant::now();
-                let engine = new_engine(threads).map_err(|e| e.to_string())?;
+                let engine = new_engine(threads, liveness_models).map_err(|e| e.to_string())?;
                 let new_ms = ms(t0.elapsed());
                 engine.warm_up().map_err(|e| e.to_string())?;
                 let warm_ms = ms(t0.elapsed()) - new_ms;
                 let threads = engine.config().resolved_threads();
+                let models = engine.config().liveness.models.clone();
                 self.engine = Some(engine);
-                Ok(json!({"ok": true, "threads": threads, "new_ms": new_ms, "warm_up_ms": warm_ms}))
+                Ok(json!({"ok": true, "threads": threads, "new_ms": new_ms, "warm_up_ms": warm_ms, "liveness_models": models}))
             }
             Command::Verdict { name } => {
                 let bytes = self.input(&name)?;

@@ -1,4 +1,4 @@
-//! Bilinear resize on OpenCV's `INTER_LINEAR` grid, and packing of pixels into model tensors.
+//! Bilinear resize on OpenCV's `INTER_LINEAR` grid.
 //!
 //! MiniFASNet and the RetinaFace detector were trained on crops made by `cv2.resize(...,
 //! INTER_LINEAR)` on 8-bit images: sample centres at `(d + 0.5) * S / D - 0.5`, **no
@@ -107,78 +107,6 @@ pub fn resize_linear(src: &RgbFrame, roi: PixelRect, dst_w: u32, dst_h: u32) -> 
     out
 }
 
-/// Channel order a model expects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ChannelOrder {
-    /// Red, green, blue.
-    Rgb,
-    /// Blue, green, red (Caffe/OpenCV-trained models).
-    Bgr,
-}
-
-/// Per-channel affine normalisation: `(value - mean[c]) * scale`, with `mean` given in the
-/// model's channel order.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Normalize {
-    /// Subtracted first, in the model's channel order.
-    pub mean: [f32; 3],
-    /// Multiplied after the subtraction.
-    pub scale: f32,
-}
-
-impl Normalize {
-    /// Raw 0..255 values, untouched.
-    pub const RAW: Normalize = Normalize { mean: [0.0; 3], scale: 1.0 };
-}
-
-/// Packs interleaved RGB8 pixels (`w x h`) into a planar **NCHW** float tensor slice of length
-/// `3 * w * h`, in `order`, normalised by `norm`.
-pub fn pack_nchw(rgb: &[u8], w: usize, h: usize, order: ChannelOrder, norm: Normalize, out: &mut [f32]) {
-    let plane = w * h;
-    assert_eq!(rgb.len(), plane * 3);
-    assert_eq!(out.len(), plane * 3);
-    let src_c = match order {
-        ChannelOrder::Rgb => [0usize, 1, 2],
-        ChannelOrder::Bgr => [2usize, 1, 0],
-    };
-    for (c, &sc) in src_c.iter().enumerate() {
-        let dst = &mut out[c * plane..(c + 1) * plane];
-        let (m, s) = (norm.mean[c], norm.scale);
-        for (i, d) in dst.iter_mut().enumerate() {
-            *d = (rgb[i * 3 + sc] as f32 - m) * s;
-        }
-    }
-}
-
-/// Packs interleaved RGB8 pixels into an **NHWC** float tensor slice. With `transpose`, the
-/// output is laid out as if the image were transposed (width and height swapped), which the
-/// Keras-exported MTCNN expects.
-pub fn pack_nhwc(
-    rgb: &[u8],
-    w: usize,
-    h: usize,
-    order: ChannelOrder,
-    norm: Normalize,
-    transpose: bool,
-    out: &mut [f32],
-) {
-    assert_eq!(rgb.len(), w * h * 3);
-    assert_eq!(out.len(), w * h * 3);
-    let src_c = match order {
-        ChannelOrder::Rgb => [0usize, 1, 2],
-        ChannelOrder::Bgr => [2usize, 1, 0],
-    };
-    for y in 0..h {
-        for x in 0..w {
-            let s = (y * w + x) * 3;
-            let d = if transpose { (x * h + y) * 3 } else { s };
-            for c in 0..3 {
-                out[d + c] = (rgb[s + src_c[c]] as f32 - norm.mean[c]) * norm.scale;
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -227,28 +155,5 @@ mod tests {
             frame(10, 10, |x, y| if (3..=6).contains(&x) && (2..=5).contains(&y) { [9, 9, 9] } else { [200, 0, 0] });
         let out = resize_linear(&f, PixelRect { x0: 3, y0: 2, x1: 6, y1: 5 }, 2, 2);
         assert!(out.iter().all(|&v| v == 9));
-    }
-
-    #[test]
-    fn pack_bgr_planar_with_mean() {
-        let rgb = [10u8, 20, 30, 40, 50, 60];
-        let mut out = [0f32; 6];
-        pack_nchw(&rgb, 2, 1, ChannelOrder::Bgr, Normalize { mean: [1.0, 2.0, 3.0], scale: 1.0 }, &mut out);
-        assert_eq!(out, [29.0, 59.0, 18.0, 48.0, 7.0, 37.0]);
-    }
-
-    #[test]
-    fn pack_nhwc_transposed() {
-        // 2x1 image: pixels A (x=0) and B (x=1). Transposed layout is 1 wide, 2 high: A then B.
-        let rgb = [1u8, 2, 3, 4, 5, 6];
-        let mut out = [0f32; 6];
-        pack_nhwc(&rgb, 2, 1, ChannelOrder::Rgb, Normalize::RAW, true, &mut out);
-        assert_eq!(out, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
-        let rgb = [1u8, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]; // 2x2
-        pack_nhwc(&rgb, 2, 2, ChannelOrder::Rgb, Normalize::RAW, true, &mut [0f32; 12]);
-        let mut out = [0f32; 12];
-        pack_nhwc(&rgb, 2, 2, ChannelOrder::Rgb, Normalize::RAW, true, &mut out);
-        // (x=1,y=0) lands at transposed (row 1, col 0) = index 2.
-        assert_eq!(&out[6..9], &[4.0, 5.0, 6.0]);
     }
 }
