@@ -14,7 +14,7 @@ CARGO       ?= cargo
 demo: build
 	./target/release/ozinstant analyze samples/ || [ $$? -eq 1 ]
 
-test: ort test-rust test-docs test-c test-python test-node test-cross-language test-reference test-strace soak fuzz-smoke lint
+test: ort test-rust test-docs test-c test-python test-node test-cross-language test-reference test-eval test-strace soak fuzz-smoke lint
 
 ort: $(ORT_LIB) tools
 

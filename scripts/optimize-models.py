@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Derives the faster MiniFASNet graphs the engine embeds from the verified upstream files.
+"""Derives the faster MiniFASNet and Suri graphs the engine embeds from the verified upstream files.
 
 ONNX Runtime's CPU `PRelu` kernel goes through its generic broadcasting path and took 55 % of
 MiniFASNet's run time (33 PRelu nodes, 2.5 ms of 4.2 ms on one core). Every slope in both
@@ -10,7 +10,8 @@ MiniFASNet models is <= 1, so for each channel
 (for x > 0, s * x <= x; for x <= 0, s * x >= x). The rewrite replaces each PRelu by `Mul` with
 the same per-channel slope tensor followed by `Max`, which run on ORT's vectorised elementwise
 kernels. The products are the same float multiplications, so outputs are bit-identical (checked
-by `core/tests/parity.rs::optimized_graphs_equal_upstream`). Weights are untouched.
+by `core/tests/parity.rs::optimized_graphs_equal_upstream`). Weights are untouched. Suri
+MiniFASNetV2-SE has 33 PRelu nodes too, every slope <= 0.31.
 
 Usage (needs `pip install onnx==1.23.2`; the output is committed, CI does not run this):
 
@@ -33,6 +34,7 @@ MODELS = ROOT / "models"
 TARGETS = {
     "minifasnet_v2_scale2.7_80x80.onnx": "minifasnet_v2_scale2.7_80x80.opt.onnx",
     "minifasnet_v1se_scale4.0_80x80.onnx": "minifasnet_v1se_scale4.0_80x80.opt.onnx",
+    "suri_minifasv2se_128x128.onnx": "suri_minifasv2se_128x128.opt.onnx",
 }
 
 

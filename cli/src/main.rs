@@ -214,7 +214,7 @@ fn parse_review_band(s: &str) -> Result<[f64; 2], String> {
     let parts: Vec<&str> = s.split(',').collect();
     let [low, high] = parts.as_slice() else { return Err(format!("`{s}` is not LOW,HIGH")) };
     let band = [parse_threshold(low)?, parse_threshold(high)?];
-    ozinstant::decision::validate_review_band(band).map_err(|e| e.to_string())?;
+    ozinstant::decision::validate_review_band(band)?;
     Ok(band)
 }
 

@@ -740,7 +740,9 @@ fn request_compares_a_photo_with_a_clip_and_a_shot_set() {
     assert_eq!(statuses, ["compared", "compared"], "{bio}");
     assert_eq!(bio["pairs"].as_array().map(Vec::len), Some(1));
     let similarity = bio["pairs"][0]["similarity"].as_f64().unwrap();
-    assert!(similarity >= 0.75, "MiniVision's live photo and the clip made from it: {similarity}");
+    // 0.80 against the default threshold, 0.78.
+    let threshold = bio["threshold"].as_f64().unwrap();
+    assert!(similarity >= threshold, "MiniVision's live photo and the clip made from it: {similarity} < {threshold}");
     assert_eq!(bio["resolution"], "SUCCESS");
     assert_eq!(doc["resolution"], "SUCCESS");
 
@@ -790,4 +792,72 @@ fn unsupported_codec_is_an_error_row() {
     let doc: Value = serde_json::from_str(&stdout(&o)).unwrap();
     assert_eq!(doc["results"][1]["error"]["code"], "unsupported_codec");
     assert_eq!(doc["biometry"]["media"][1]["status"], "input_error");
+}
+
+/// `--security-level`, `--review-band`, `--fusion` and `--liveness-models` as the README shows
+/// them; bad values are usage errors (exit 2).
+#[test]
+fn verdict_flags_levels_band_fusion_and_models() {
+    let screen = sample("hyperfas_spoof_replay_fake_screen.png");
+    let live = sample("minivision_live_image_T1.jpg");
+    let one = |args: &[&str]| {
+        let mut all = vec!["analyze", "--format", "jsonl"];
+        all.extend_from_slice(args);
+        let o = run(&all);
+        assert_eq!(code(&o), 0, "{args:?}: {}", stderr(&o));
+        jsonl(&o)
+    };
+    // Default: three models, two opinions, mean fusion, threshold 0.5 and no level reported.
+    let d = &one(&[&screen])[0];
+    assert_eq!(d["liveness"]["models"].as_array().map(Vec::len), Some(3), "{d}");
+    assert_eq!(d["liveness"]["fusion"], "mean");
+    assert_eq!(d["threshold"], 0.5);
+    assert!(d.get("security_level").is_none() && d.get("review_band").is_none(), "{d}");
+    let mean = d["confidence_spoofing"].as_f64().unwrap();
+    // max fusion: the larger opinion's p_attack.
+    let m = &one(&["--fusion", "max", &screen])[0];
+    let opinions: Vec<f64> = d["liveness"]["opinions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| 1.0 - o["p_real"].as_f64().unwrap())
+        .collect();
+    let max = m["confidence_spoofing"].as_f64().unwrap();
+    assert!((max - opinions.iter().copied().fold(0.0, f64::max)).abs() < 2e-6, "{max} vs {opinions:?}");
+    assert!(max > mean);
+    assert_eq!(m["liveness"]["fusion"], "max");
+    // The fast profile.
+    let f = &one(&["--liveness-models", "minifasnet", &screen])[0];
+    assert_eq!(f["liveness"]["models"].as_array().map(Vec::len), Some(2), "{f}");
+    assert!((f["confidence_spoofing"].as_f64().unwrap() - opinions[0]).abs() < 2e-6);
+    // Levels: reported with their threshold; --threshold wins.
+    let h = &one(&["--security-level", "high", &live])[0];
+    assert_eq!(h["security_level"], "high");
+    assert_eq!(h["threshold"], 0.44);
+    let t = &one(&["--security-level", "high", "--threshold", "0.7", &live])[0];
+    assert_eq!(t["threshold"], 0.7);
+    assert!(t.get("security_level").is_none());
+    // The review band: OPERATOR_REQUIRED in JSON, the table and the summary line.
+    let b = &one(&["--review-band", "0.55,0.65", &screen, &live])[..];
+    assert_eq!(by_file(b, "hyperfas_spoof_replay_fake_screen.png")["resolution"], "OPERATOR_REQUIRED");
+    assert_eq!(by_file(b, "minivision_live_image_T1.jpg")["resolution"], "SUCCESS");
+    assert_eq!(b[0]["review_band"], serde_json::json!([0.55, 0.65]));
+    let o = run(&["analyze", "--no-progress", "--review-band", "0.55,0.65", &screen, &live]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stdout(&o).contains("OPERATOR_REQUIRED"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("1 operator required"), "{}", stdout(&o));
+    // Usage errors.
+    for bad in [
+        &["--security-level", "extreme"][..],
+        &["--review-band", "0.7,0.2"],
+        &["--review-band", "0.5"],
+        &["--fusion", "median"],
+        &["--liveness-models", "dtn"],
+    ] {
+        let mut all = vec!["analyze"];
+        all.extend_from_slice(bad);
+        all.push(&live);
+        let o = run(&all);
+        assert_eq!(code(&o), 2, "{bad:?}: {}", stderr(&o));
+    }
 }

@@ -118,7 +118,7 @@ impl EngineConfig {
             return bad("threshold must be within 0..=1");
         }
         if let Some(band) = self.review_band {
-            crate::decision::validate_review_band(band).map_err(|e| Error::Config(e.to_string()))?;
+            crate::decision::validate_review_band(band).map_err(Error::Config)?;
         }
         self.liveness.validate()?;
         if !(0.0..=1.0).contains(&self.biometry_threshold) {

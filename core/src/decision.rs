@@ -13,7 +13,6 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
 use crate::report::Resolution;
 
 /// The attack threshold on `confidence_spoofing` when nothing else is configured.
@@ -72,13 +71,12 @@ impl std::str::FromStr for SecurityLevel {
     }
 }
 
-/// Checks a review band `[low, high]`: both within 0..=1 and `low <= high`.
-pub fn validate_review_band(band: [f64; 2]) -> Result<()> {
+/// Checks a review band `[low, high]`: both within 0..=1 and `low <= high`. The message says
+/// what is wrong; callers wrap it in their own error kind (configuration or call options).
+pub fn validate_review_band(band: [f64; 2]) -> std::result::Result<(), String> {
     let [low, high] = band;
     if !((0.0..=1.0).contains(&low) && (0.0..=1.0).contains(&high) && low <= high) {
-        return Err(Error::InvalidInput(format!(
-            "review_band [{low}, {high}] must be two scores within 0..=1 with low <= high"
-        )));
+        return Err(format!("review_band [{low}, {high}] must be two scores within 0..=1 with low <= high"));
     }
     Ok(())
 }

@@ -59,12 +59,14 @@ pub const MINIFASNET_V1SE: ModelSpec = model!(
     derived_from: "minifasnet_v1se_scale4.0_80x80.onnx",
     "13fe501e5631926f22f31b1ae665c76c9deec858031f1456418576751d7b6e68"
 );
-/// Suri MiniFASNetV2-SE 128 (the authors' ONNX export, unchanged): the second liveness
-/// opinion. Apache-2.0 weights trained on CelebA-Spoof (non-commercial research terms; see
-/// `docs/MODELS.md`).
+/// Suri MiniFASNetV2-SE 128, the second liveness opinion: the authors' ONNX export with PRelu
+/// rewritten as `Max(x, s·x)` (every slope ≤ 0.31; same outputs, bit for bit). Apache-2.0
+/// weights trained on CelebA-Spoof (non-commercial research terms; see `docs/MODELS.md`).
 pub const SURI_MINIFASV2SE: ModelSpec = model!(
     "suri_minifasv2se",
-    "suri_minifasv2se_128x128.onnx",
+    "suri_minifasv2se_128x128.opt.onnx",
+    "d9988fc603e7b0dab2e565350dd3688e41485a73a09a368e02f72a17bf0794bc",
+    derived_from: "suri_minifasv2se_128x128.onnx",
     "af2381b88f38769222ed93379e12444e2a50814575de1c46170de570c55a42b6"
 );
 /// MTCNN proposal network.
@@ -104,7 +106,7 @@ fn embedded(spec: &ModelSpec) -> Option<&'static [u8]> {
         "retinaface" => bytes!("retinaface_silentface.onnx"),
         "minifasnet_v2" => bytes!("minifasnet_v2_scale2.7_80x80.opt.onnx"),
         "minifasnet_v1se" => bytes!("minifasnet_v1se_scale4.0_80x80.opt.onnx"),
-        "suri_minifasv2se" => bytes!("suri_minifasv2se_128x128.onnx"),
+        "suri_minifasv2se" => bytes!("suri_minifasv2se_128x128.opt.onnx"),
         "mtcnn_pnet" => bytes!("mtcnn_pnet.onnx"),
         "mtcnn_rnet" => bytes!("mtcnn_rnet.onnx"),
         "mtcnn_onet" => bytes!("mtcnn_onet.onnx"),

@@ -292,7 +292,7 @@ impl AnalyzeOptions {
             return Err(Error::InvalidInput(format!("threshold {t} is outside 0..=1")));
         }
         if let Some(band) = self.review_band {
-            crate::decision::validate_review_band(band)?;
+            crate::decision::validate_review_band(band).map_err(Error::InvalidInput)?;
         }
         if let Some(t) = self.biometry_threshold
             && !(0.0..=1.0).contains(&t)

@@ -46,22 +46,24 @@ fn group_photo_is_multiple_faces() {
     assert_eq!(r.confidence_spoofing, None);
 }
 
-/// The embedded MiniFASNet graphs are derived from the upstream files by
+/// The embedded MiniFASNet and Suri graphs are derived from the upstream files by
 /// `scripts/optimize-models.py` (PRelu → Max(x, s·x)). Loading the upstream files by path must
 /// give bit-identical scores on every sample.
 #[test]
 fn optimized_graphs_equal_upstream() {
-    use ozinstant::models::{MINIFASNET_V1SE, MINIFASNET_V2};
+    use ozinstant::models::{MINIFASNET_V1SE, MINIFASNET_V2, SURI_MINIFASV2SE};
     use ozinstant::{Engine, EngineConfig};
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../models");
     let mut cfg = EngineConfig { threads: 1, ..EngineConfig::default() };
     let (v2_file, v2_sha) = MINIFASNET_V2.derived_from.unwrap();
     let (v1se_file, v1se_sha) = MINIFASNET_V1SE.derived_from.unwrap();
+    let (suri_file, suri_sha) = SURI_MINIFASV2SE.derived_from.unwrap();
     cfg.models.minifasnet_v2 = Some(dir.join(v2_file));
     cfg.models.minifasnet_v1se = Some(dir.join(v1se_file));
+    cfg.models.suri_minifasv2se = Some(dir.join(suri_file));
     let upstream = Engine::new(cfg).unwrap();
     let shas: Vec<&str> = upstream.models().iter().map(|m| m.sha256.as_str()).collect();
-    assert!(shas.contains(&v2_sha) && shas.contains(&v1se_sha), "{shas:?}");
+    assert!(shas.contains(&v2_sha) && shas.contains(&v1se_sha) && shas.contains(&suri_sha), "{shas:?}");
     let mut compared = 0;
     for (file, ..) in GOLDEN {
         let a = engine().analyze(Media::path(sample(file))).unwrap();
