@@ -6,12 +6,13 @@ other columns ignored, `sha256` checked when present), through the release CLI
 (`ozinstant analyze --format jsonl --no-progress FILES...`), and reports for every system (each
 liveness model, each opinion, the `mean` and `max` fusion of the opinions, and the engine's own
 verdict) APCER per PAI species and APCER_max, BPCER, the EER, BPCER at APCER 5 % and 10 %,
-APCER at BPCER 5 %, the thresholds giving BPCER 2 / 5 / 10 %, and 95 % bootstrap intervals of
+APCER at BPCER 5 %, the thresholds for BPCER 2 / 5 / 10 % (order statistic and Harrell-Davis
+estimate), what the engine's security-level thresholds give, and 95 % bootstrap intervals of
 every figure; a DET plot goes to --plot-dir, all figures to --json.
 
     scripts/eval.py [--set DIR[,DIR...]] [--cli PATH] [--cli-args "ARGS"] [--json FILE]
                     [--plot-dir DIR] [--bootstrap N] [--seed S] [--apcer max|pooled]
-                    [--operator-required reject|accept] [--per-file]
+                    [--operator-required reject|accept] [--levels LOW,MEDIUM,HIGH] [--per-file]
 
 Conventions: a score is P(attack); a presentation is classified an attack when its score is at
 or above the threshold t (the engine's rule). An image without a liveness score (FAILED: no
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import collections
 import csv
+import functools
 import hashlib
 import json
 import math
@@ -47,6 +49,9 @@ APCER_TARGETS = (0.05, 0.10)  # BPCER @ APCER = x
 BPCER_TARGETS = (0.05,)  # APCER @ BPCER = x
 LEVELS = (("low", 0.02), ("medium", 0.05), ("high", 0.10))  # security level -> BPCER target
 THRESHOLD_DECIMALS = 4  # security-level thresholds are the smallest on this decimal grid
+# The engine's security-level thresholds (core/src/decision.rs SecurityLevel::threshold), scored
+# by table [5]; `--levels` overrides them.
+ENGINE_LEVELS = {"low": 0.54, "medium": 0.50, "high": 0.44}
 
 
 # --------------------------------------------------------------------------------------------
@@ -173,11 +178,111 @@ def threshold_for_bpcer(live: np.ndarray, target: float, decimals: int = THRESHO
     return round(t, decimals)
 
 
+# --------------------------------------------------------------------------------------------
+# Harrell-Davis quantile estimate (Harrell & Davis 1982): a Beta-weighted mean of every order
+# statistic, so that no single image sets the estimate. With x_(1) <= ... <= x_(n) and
+# a = (n + 1) q, b = (n + 1)(1 - q):
+#   HD(q) = sum_i W_i x_(i),  W_i = I_{i/n}(a, b) - I_{(i-1)/n}(a, b)
+# where I_x(a, b) is the regularized incomplete beta function (computed here with its continued
+# fraction, modified Lentz, as in Numerical Recipes' betacf; no scipy).
+# --------------------------------------------------------------------------------------------
+
+BETACF_EPS = 1e-15
+BETACF_MAXIT = 10000
+
+
+def _betacf(a: float, b: float, x: float) -> float:
+    """Continued fraction of the incomplete beta function (converges fast for x < (a+1)/(a+b+2))."""
+    tiny = 1e-300
+    qab, qap, qam = a + b, a + 1.0, a - 1.0
+    c, d = 1.0, 1.0 - qab * x / qap
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, BETACF_MAXIT + 1):
+        m2 = 2 * m
+        aa = m * (b - m) * x / ((qam + m2) * (a + m2))  # even step
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        h *= d * c
+        aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))  # odd step
+        d = 1.0 + aa * d
+        d = 1.0 / (d if abs(d) > tiny else tiny)
+        c = 1.0 + aa / c
+        c = c if abs(c) > tiny else tiny
+        delta = d * c
+        h *= delta
+        if abs(delta - 1.0) < BETACF_EPS:
+            return h
+    raise ArithmeticError(f"incomplete beta: no convergence for a={a}, b={b}, x={x}")
+
+
+def betainc(a: float, b: float, x: float) -> float:
+    """The regularized incomplete beta function I_x(a, b) = B(x; a, b) / B(a, b), a, b > 0."""
+    if a <= 0 or b <= 0:
+        raise ValueError("betainc needs a > 0 and b > 0")
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    ln_front = (math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b)
+                + a * math.log(x) + b * math.log1p(-x))
+    front = math.exp(ln_front)
+    if x < (a + 1.0) / (a + b + 2.0):
+        return front * _betacf(a, b, x) / a
+    return 1.0 - front * _betacf(b, a, 1.0 - x) / b  # I_x(a, b) = 1 - I_{1-x}(b, a)
+
+
+@functools.lru_cache(maxsize=4096)
+def _hd_weights(n: int, q: float) -> tuple:
+    a, b = (n + 1) * q, (n + 1) * (1.0 - q)
+    cdf = [betainc(a, b, i / n) for i in range(n + 1)]
+    return tuple(cdf[i] - cdf[i - 1] for i in range(1, n + 1))
+
+
+def hd_weights(n: int, q: float) -> np.ndarray:
+    """The Harrell-Davis weights W_1..W_n of the order statistics for quantile q (they sum to 1)."""
+    if n < 1:
+        raise ValueError("hd_weights needs n >= 1")
+    if not 0.0 < q < 1.0:
+        raise ValueError("the Harrell-Davis quantile needs 0 < q < 1")
+    return np.array(_hd_weights(int(n), float(q)))
+
+
+def harrell_davis(values: np.ndarray, q: float) -> float | None:
+    """Harrell-Davis estimate of the q-quantile of `values` (finite ones; None when there are none)."""
+    x = np.sort(np.asarray(values, dtype=float))
+    x = x[np.isfinite(x)]
+    if len(x) == 0:
+        return None
+    return float(np.dot(hd_weights(len(x), q), x))
+
+
+def parse_levels(text: str) -> dict[str, float]:
+    """`--levels LOW,MEDIUM,HIGH` -> {"low": .., "medium": .., "high": ..} (thresholds in 0..1)."""
+    parts = [p for p in text.replace(" ", "").split(",") if p]
+    if len(parts) != len(LEVELS):
+        raise argparse.ArgumentTypeError(f"--levels needs {len(LEVELS)} thresholds (low,medium,high), not {text!r}")
+    try:
+        vals = [float(p) for p in parts]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--levels: not numbers: {text!r}") from None
+    if any(not 0.0 <= v <= 1.0 for v in vals):
+        raise argparse.ArgumentTypeError(f"--levels: thresholds are in 0..1, not {text!r}")
+    return {lvl: v for (lvl, _), v in zip(LEVELS, vals)}
+
+
 def system_metrics(live: np.ndarray, species: dict[str, np.ndarray], tau: float, mode: str = "max",
                    live_decision: np.ndarray | None = None,
-                   species_decision: dict[str, np.ndarray] | None = None) -> dict:
+                   species_decision: dict[str, np.ndarray] | None = None,
+                   levels: dict[str, float] | None = None) -> dict:
     """Every figure of one system. `live_decision` / `species_decision` (True = classified an
-    attack) replace `score >= tau` for the fixed-threshold rates (the engine's own verdicts)."""
+    attack) replace `score >= tau` for the fixed-threshold rates (the engine's own verdicts).
+    `levels` (level -> threshold, default ENGINE_LEVELS) are scored from the scores (score >= t),
+    whatever the decisions: `level_<name>_*` figures."""
+    if levels is None:
+        levels = ENGINE_LEVELS
     if live_decision is None:
         live_decision = live >= tau
     if species_decision is None:
@@ -197,6 +302,9 @@ def system_metrics(live: np.ndarray, species: dict[str, np.ndarray], tau: float,
         out[f"apcer_at_bpcer_{pct(x)}"] = apcer_at_bpcer(a, b, x)
     scored = live[np.isfinite(live)]
     for name, x in LEVELS:
+        # Harrell-Davis estimate of the scored live images' (1 - x)-quantile: the threshold above
+        # which a share x of them is expected (rejections before liveness left out, as for t*).
+        out[f"threshold_{name}_hd"] = harrell_davis(scored, 1.0 - x)
         t = threshold_for_bpcer(live, x)
         t_scored = threshold_for_bpcer(scored, x) if len(scored) else None
         out[f"threshold_{name}"] = t
@@ -205,6 +313,13 @@ def system_metrics(live: np.ndarray, species: dict[str, np.ndarray], tau: float,
             out[f"bpcer_at_threshold_{name}{suffix}"] = None if tt is None else bpcer_at(live, tt)
             out[f"apcer_at_threshold_{name}{suffix}"] = (
                 None if tt is None else combine_apcer(species_apcer_at(species, tt), species, mode))
+    for name, t in levels.items():
+        per_t = species_apcer_at(species, t)
+        out[f"level_{name}_bpcer"] = bpcer_at(live, t)
+        out[f"level_{name}_bpcer_scored"] = bpcer_at(scored, t) if len(scored) else None
+        out[f"level_{name}_apcer_species"] = per_t
+        out[f"level_{name}_apcer_max"] = max(per_t.values())
+        out[f"level_{name}_apcer_pooled"] = combine_apcer(per_t, species, "pooled")
     return out
 
 
@@ -218,7 +333,7 @@ def pct(x: float) -> str:
 
 
 def bootstrap(systems: dict, live_idx: np.ndarray, species_idx: dict[str, np.ndarray], tau: float, mode: str,
-              resamples: int, seed: int) -> dict:
+              resamples: int, seed: int, levels: dict[str, float] | None = None) -> dict:
     """95 % percentile intervals of every figure of every system.
 
     Each resample draws the live images with replacement (as many as there are) and, within
@@ -239,7 +354,7 @@ def bootstrap(systems: dict, live_idx: np.ndarray, species_idx: dict[str, np.nda
         values = collections.defaultdict(list)
         for li, si in draws:
             m = system_metrics(score[li], {s: score[ix] for s, ix in si.items()}, tau, mode,
-                               decision[li], {s: decision[ix] for s, ix in si.items()})
+                               decision[li], {s: decision[ix] for s, ix in si.items()}, levels)
             for k, v in flatten(m).items():
                 values[k].append(v)
         out[name] = {k: interval(v) for k, v in values.items()}
@@ -467,7 +582,9 @@ def build_systems(items: list[Item], operator_required: str = "reject") -> dict:
     return systems
 
 
-def evaluate(items: list[Item], tau: float, mode: str, resamples: int, seed: int, operator_required: str) -> dict:
+def evaluate(items: list[Item], tau: float, mode: str, resamples: int, seed: int, operator_required: str,
+             levels: dict[str, float] | None = None) -> dict:
+    levels = dict(ENGINE_LEVELS if levels is None else levels)
     systems = build_systems(items, operator_required)
     labels = np.array([it.label for it in items])
     live_idx = np.nonzero(labels == LIVE)[0]
@@ -482,12 +599,12 @@ def evaluate(items: list[Item], tau: float, mode: str, resamples: int, seed: int
     for name, s in systems.items():
         sc, dec = s["score"], s["decision"]
         figures[name] = system_metrics(sc[live_idx], {sp: sc[ix] for sp, ix in species_idx.items()}, tau, mode,
-                                       dec[live_idx], {sp: dec[ix] for sp, ix in species_idx.items()})
+                                       dec[live_idx], {sp: dec[ix] for sp, ix in species_idx.items()}, levels)
         _, a, b = det_curve(sc[live_idx], {sp: sc[ix] for sp, ix in species_idx.items()}, mode)
         s["det"] = (a, b)
         s["at_tau"] = (figures[name]["apcer_max" if mode == "max" else "apcer_pooled"], figures[name]["bpcer"])
-    intervals = bootstrap(systems, live_idx, species_idx, tau, mode, resamples, seed) if resamples > 0 else {}
-    return {"systems": systems, "figures": figures, "intervals": intervals, "species": species_names,
+    intervals = bootstrap(systems, live_idx, species_idx, tau, mode, resamples, seed, levels) if resamples > 0 else {}
+    return {"systems": systems, "figures": figures, "intervals": intervals, "species": species_names, "levels": levels,
             "n_live": len(live_idx), "n_species": {s: len(ix) for s, ix in species_idx.items()}}
 
 
@@ -585,23 +702,45 @@ def report(items, ev, tau, mode, resamples, seed, cmd, sets, operator_required) 
       "no threshold reaches BPCER x, rejections alone exceed it).")
     w("")
     rej_live = sum(1 for i in items if i.label == LIVE and i.rejected)
+    n_scored = n_live - rej_live
     w(f"[3] Security-level thresholds from the {n_live} live images, {ci}. t: rejected live images "
-      f"counted (the definition); t*: the {n_live - rej_live} scored live images only.")
+      f"counted (the definition); t*: the {n_scored} scored live images only; t_HD: Harrell-Davis estimate "
+      f"over the {n_scored} scored live images.")
     headers = ["system"]
     for lvl, x in LEVELS:
-        headers += [f"{lvl} t@BPCER={pct(x)}%", f"{lvl} t*"]
+        headers += [f"{lvl} t@BPCER={pct(x)}%", f"{lvl} t*", f"{lvl} t_HD"]
     rows = []
     for name in figs:
         f = figs[name]
         row = [name]
         for lvl, _ in LEVELS:
             row += [fmt_t(f[f"threshold_{lvl}"], iv(name, f"threshold_{lvl}")),
-                    fmt_t(f[f"threshold_{lvl}_scored_only"], iv(name, f"threshold_{lvl}_scored_only"))]
+                    fmt_t(f[f"threshold_{lvl}_scored_only"], iv(name, f"threshold_{lvl}_scored_only")),
+                    fmt_t(f[f"threshold_{lvl}_hd"], iv(name, f"threshold_{lvl}_hd"))]
         rows.append(row)
     w(table(headers, rows))
     w(f"  t@BPCER=x: the smallest threshold t on a {10 ** -THRESHOLD_DECIMALS:g} grid such that the share of the "
       f"{n_live} live images with P(attack) >= t, the {rej_live} rejected before liveness included, is at most x. "
-      f"t*: the same over the {n_live - rej_live} live images that have a score.")
+      f"t*: the same over the {n_scored} live images that have a score.")
+    qs = ", ".join(f"{1 - x:.2f}" for _, x in LEVELS)
+    w(f"  t_HD: the Harrell-Davis estimate (Harrell & Davis 1982) of the scored live images' P(attack) quantile at "
+      f"q = 1 - x ({qs}): the mean of all {n_scored} order statistics weighted by a Beta((n+1)q, (n+1)(1-q)) "
+      "distribution, so that no single image sets it (t and t* are each one image's score). The rejections before "
+      "liveness are left out: no threshold changes them.")
+    fusion_rule = collections.Counter(i.fusion for i in items if i.fusion).most_common(1)
+    run_rule = fusion_rule[0][0] if fusion_rule else None
+    n_opinions = sum(1 for s in ev["systems"].values() if s["kind"] == "opinion")
+    if "fusion mean" not in figs:
+        caveat = "; this run has no `fusion mean` row."
+    elif n_opinions < 2:
+        caveat = (f"; this run has {n_opinions} opinion (not the default models), so its `fusion mean` row is not "
+                  "the one that sets them.")
+    elif run_rule and run_rule != "mean":
+        caveat = f"; this run's engine fuses with `{run_rule}`, so its own row is not the one that sets them."
+    else:
+        caveat = "."
+    w("  The engine's security levels (core/src/decision.rs SecurityLevel::threshold) are t_HD of the `fusion mean` "
+      "row with the default models (both opinions) rounded to 0.01" + caveat)
     parts = []
     for lvl, x in LEVELS:
         parts.append(f"BPCER {pct(x)} % ({lvl}) allows {allowed_errors(x, n_live)}")
@@ -621,6 +760,33 @@ def report(items, ev, tau, mode, resamples, seed, cmd, sets, operator_required) 
             row.append("n/a" if b is None else f"{fmt_rate(b)} / {fmt_rate(a)}{mark}")
         rows.append(row)
     w(table(headers, rows))
+    w("")
+    levels = ev["levels"]
+    lv = ", ".join(f"{lvl} {t:.2f}" for lvl, t in levels.items())
+    w(f"[5] The engine's levels as configured ({lv}; --levels): what each threshold gives, from the scores "
+      f"(attack when P(attack) >= t). BPCER / {apc} in %.")
+    headers = ["system"] + [f"{lvl} t={t:.2f}" for lvl, t in levels.items()]
+    rows = []
+    for name in figs:
+        f = figs[name]
+        key = "apcer_max" if mode == "max" else "apcer_pooled"
+        rows.append([name] + [f"{fmt_rate(f[f'level_{lvl}_bpcer'])} / {fmt_rate(f[f'level_{lvl}_{key}'])}" for lvl in levels])
+    w(table(headers, rows))
+    w("")
+    w(f"    engine, per level, {ci}: BPCER counts the {rej_live} live images rejected before liveness (of {n_live}); "
+      f"BPCER scored: over the {n_scored} live images with a score.")
+    headers = ["level", "t", "BPCER", "BPCER scored"] + [f"APCER {s}" for s in species] + ["APCER_max"]
+    rows = []
+    f = figs["engine"]
+    for lvl, t in levels.items():
+        k = f"level_{lvl}"
+        rows.append([f"engine {lvl}", f"{t:.2f}", fmt_rate(f[f"{k}_bpcer"], iv("engine", f"{k}_bpcer")),
+                     fmt_rate(f[f"{k}_bpcer_scored"], iv("engine", f"{k}_bpcer_scored"))]
+                    + [fmt_rate(f[f"{k}_apcer_species"][s], iv("engine", f"{k}_apcer_species.{s}")) for s in species]
+                    + [fmt_rate(f[f"{k}_apcer_max"], iv("engine", f"{k}_apcer_max"))])
+    w(table(headers, rows))
+    w("  The engine row's score is its confidence_spoofing (the fusion it ran with); at these thresholds its rates "
+      "come from that score, not from its verdicts (which are at the run's threshold).")
     w("")
     zero = any(v == 0 for f in figs.values() for v in [f["bpcer"], *f["apcer_species"].values()])
     w(f"Bootstrap: {resamples} resamples (seed {seed}), live images and each PAI species' attacks drawn with "
@@ -794,6 +960,7 @@ def figures_json(items, ev, tau, mode, resamples, seed, cmd, sets, png, operator
         "tool": "scripts/eval.py",
         "cli": cmd,
         "threshold": tau,
+        "levels": ev["levels"],
         "apcer_mode": mode,
         "operator_required": operator_required,
         "bootstrap": {"resamples": resamples, "seed": seed, "interval": "percentile 2.5-97.5",
@@ -829,6 +996,9 @@ def main(argv=None) -> int:
                     help="APCER of the DET and threshold-free figures: worst species (default) or all attacks pooled")
     ap.add_argument("--operator-required", choices=("reject", "accept"), default="reject",
                     help="how the engine row counts an OPERATOR_REQUIRED verdict (default: not accepted)")
+    ap.add_argument("--levels", type=parse_levels, default=dict(ENGINE_LEVELS), metavar="LOW,MEDIUM,HIGH",
+                    help="the engine's security-level thresholds scored in table [5] (default: "
+                         + ",".join(f"{t:.2f}" for t in ENGINE_LEVELS.values()) + ", core/src/decision.rs)")
     ap.add_argument("--per-file", action="store_true", help="also print every file's scores")
     args = ap.parse_args(argv)
 
@@ -855,7 +1025,7 @@ def main(argv=None) -> int:
             print(f"warning: the results carry several thresholds {sorted(thresholds)}; using {tau}", file=sys.stderr)
     else:
         tau = 0.5
-    ev = evaluate(items, tau, args.apcer, args.bootstrap, args.seed, args.operator_required)
+    ev = evaluate(items, tau, args.apcer, args.bootstrap, args.seed, args.operator_required, args.levels)
     for msg in consistency_warnings(items, ev["systems"], tau):
         print(msg, file=sys.stderr)
 

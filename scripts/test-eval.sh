@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make test-eval`: the metric unit tests (scripts/test_eval_metrics.py), then `make eval
 # SET=samples` into a temporary folder, and checks on what it wrote:
-#   * the printed tables ([1] to [4]) each have one row per system of the JSON,
+#   * the printed tables ([1] to [5]) each have one row per system of the JSON, [3] its t_HD
+#     columns, [5] a row per security level for the engine,
+#   * the Harrell-Davis thresholds lie within the scored live images' scores, ordered by level,
 #   * the JSON's counts are samples/MANIFEST.tsv's (files, live, spoof, each attack type) and
 #     every file has the manifest's label,
 #   * every rate and interval is within 0..1 (lower end <= upper end), every threshold too,
@@ -9,7 +11,9 @@
 #     counted among the live rejections, and the engine row's BPCER is the share of live
 #     images that are not SUCCESS,
 #   * det.png is a valid PNG (signature, IHDR, IEND, decodes) of nonzero size.
-# Expects `make build eval-venv` (the Makefile target does both).
+# Expects `make build eval-venv` (the Makefile target does both). The CLI is $EVAL_CLI (default
+# target/release/ozinstant; `make -o build test-eval EVAL_CLI=/path` scores another binary
+# without building): the inner `make eval` runs with `-o build`, the outer target built already.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -19,7 +23,8 @@ py=.cache/venv-eval/bin/python
 
 out="$(mktemp -d)"
 trap 'rm -rf "$out"' EXIT
-${MAKE:-make} --no-print-directory eval SET=samples EVAL_OUT="$out" EVAL_ARGS="${EVAL_ARGS:-}" | tee "$out/stdout.txt"
+${MAKE:-make} --no-print-directory -o build eval SET=samples EVAL_OUT="$out" EVAL_ARGS="${EVAL_ARGS:-}" \
+  EVAL_CLI="${EVAL_CLI:-target/release/ozinstant}" | tee "$out/stdout.txt"
 
 "$py" - "$out" <<'EOF'
 import collections, csv, json, math, struct, sys, zlib
@@ -56,13 +61,28 @@ systems = list(fig["systems"])
 check(len(systems) >= 4, f"systems {systems}")
 check("engine" in systems and "fusion mean" in systems and "fusion max" in systems, "engine and fusion rows")
 sections = stdout.split("\n[")
-for tag in ("1]", "2]", "3]", "4]"):
+for tag in ("1]", "2]", "3]", "4]", "5]"):
     sec = [s for s in sections if s.startswith(tag)]
     check(len(sec) == 1, f"table [{tag} printed")
     lines = sec[0].splitlines()
     for name in systems:
         check(any(line.startswith(name + " ") for line in lines), f"table [{tag} has a row for {name}")
 check("NOTE: the sets are small" in stdout, "the small-set note")
+sec3 = [s for s in sections if s.startswith("3]")][0]
+for lvl in ("low", "medium", "high"):
+    check(f"{lvl} t_HD" in sec3, f"table [3] has the {lvl} t_HD column")
+sec5 = [s for s in sections if s.startswith("5]")][0]
+check(list(fig["levels"]) == ["low", "medium", "high"], f"levels {fig['levels']}")
+for lvl in fig["levels"]:
+    check(any(line.startswith(f"engine {lvl} ") for line in sec5.splitlines()), f"table [5] has the engine {lvl} row")
+
+# the Harrell-Davis thresholds: within the scored live scores, low >= medium >= high
+for name, s in fig["systems"].items():
+    live_scores = [f["scores"][name] for f in fig["files"] if f["label"] == "live" and f["scores"][name] is not None]
+    hd = [s["figures"][f"threshold_{lvl}_hd"]["value"] for lvl in ("low", "medium", "high")]
+    check(all(min(live_scores) - 1e-9 <= v <= max(live_scores) + 1e-9 for v in hd), f"{name} t_HD {hd} within the live scores")
+    check(hd[0] >= hd[1] >= hd[2], f"{name} t_HD ordered {hd}")
+    check(s["figures"]["threshold_medium_hd"].get("ci95") is not None, f"{name} t_HD has an interval")
 
 # every figure within 0..1
 def unit(v):

@@ -6,6 +6,7 @@ out by hand in the comments). Runs with the eval venv:
 Conventions under test: a score is P(attack); a presentation is an attack when score >= t;
 REJECTED (+inf) is a presentation rejected before liveness (an attack at every threshold).
 """
+import argparse
 import csv
 import json
 import math
@@ -222,6 +223,166 @@ class Bootstrap(unittest.TestCase):
         for key, v in s.items():
             if v["ci95"] is not None and not key.startswith("threshold"):
                 self.assertTrue(0 <= v["ci95"][0] <= v["ci95"][1] <= 1, key)
+
+
+def beta_integral(a, b, lo, hi, nodes=40):
+    """The Beta(a, b) probability of [lo, hi] by composite Gauss-Legendre quadrature of the
+    density t^(a-1) (1-t)^(b-1) / B(a, b), B from math.gamma: independent of eval.betainc's
+    continued fraction. The density may be unbounded (or not smooth) at 0 and 1, so each half of
+    [lo, hi] is cut into pieces graded geometrically towards its end (halving 200 times), with
+    the variable d = the distance from that end, so that t and 1 - t near 0 keep their precision."""
+    beta = math.gamma(a) * math.gamma(b) / math.gamma(a + b)
+    x, w = np.polynomial.legendre.leggauss(nodes)
+    half = (hi - lo) / 2
+    edges = half * np.unique(np.concatenate(([0.0], 0.5 ** np.arange(1, 201), np.linspace(0, 1, 9))))
+
+    def quad(f):
+        total = 0.0
+        for e0, e1 in zip(edges[:-1], edges[1:]):
+            d = (e1 - e0) / 2 * x + (e0 + e1) / 2
+            total += (e1 - e0) / 2 * float(np.dot(w, f(d)))
+        return total
+
+    lower = quad(lambda d: (lo + d) ** (a - 1) * ((1 - lo) - d) ** (b - 1))  # t = lo + d
+    upper = quad(lambda d: (hi - d) ** (a - 1) * ((1 - hi) + d) ** (b - 1))  # t = hi - d
+    return (lower + upper) / beta
+
+
+class IncompleteBeta(unittest.TestCase):
+    def test_closed_forms(self):
+        for xv in (0.0, 0.05, 0.3, 0.5, 0.77, 0.999, 1.0):
+            self.assertAlmostEqual(ev.betainc(3.5, 1.0, xv), xv ** 3.5, places=13)  # I_x(a, 1) = x^a
+            self.assertAlmostEqual(ev.betainc(1.0, 0.6, xv), 1 - (1 - xv) ** 0.6, places=13)  # I_x(1, b)
+            self.assertAlmostEqual(ev.betainc(2.0, 2.0, xv), 3 * xv ** 2 - 2 * xv ** 3, places=13)
+        self.assertAlmostEqual(ev.betainc(17.3, 17.3, 0.5), 0.5, places=13)  # symmetric about 1/2
+
+    def test_symmetry_and_range(self):
+        # I_x(a, b) = 1 - I_{1-x}(b, a), and the function rises from 0 to 1
+        for a, b in ((0.4, 7.0), (33.32, 0.68), (5.4, 0.6), (120.0, 3.0)):
+            prev = 0.0
+            for xv in np.linspace(0.01, 0.99, 25):
+                v = ev.betainc(a, b, float(xv))
+                self.assertAlmostEqual(v, 1 - ev.betainc(b, a, 1 - float(xv)), places=12)
+                self.assertTrue(prev <= v <= 1.0)
+                prev = v
+        self.assertEqual((ev.betainc(2.0, 3.0, 0.0), ev.betainc(2.0, 3.0, 1.0)), (0.0, 1.0))
+        with self.assertRaises(ValueError):
+            ev.betainc(0.0, 1.0, 0.5)
+
+    def test_against_quadrature(self):
+        for a, b, xv in ((5.4, 0.6, 0.8), (2.5, 3.5, 0.3), (33.32, 0.68, 30 / 33), (9.0, 1.0 / 3, 0.6), (1.7, 12.0, 0.1),
+                         (0.4, 7.0, 0.3)):
+            self.assertAlmostEqual(ev.betainc(a, b, xv), beta_integral(a, b, 0.0, xv), places=12, msg=(a, b, xv))
+        # the mass above x, with b < 1 (the density is unbounded at 1)
+        self.assertAlmostEqual(1 - ev.betainc(5.4, 0.6, 0.8), beta_integral(5.4, 0.6, 0.8, 1.0), places=12)
+
+
+class HarrellDavis(unittest.TestCase):
+    def test_by_hand(self):
+        # n = 5, q = 1/2: a = b = 3, weights symmetric about the middle, so the median of 1..5 is 3.
+        self.assertAlmostEqual(ev.harrell_davis(arr(5, 1, 4, 2, 3), 0.5), 3.0, places=12)
+        # n = 3, q = 1/2: a = b = 2, I_x = 3x^2 - 2x^3: I_{1/3} = 7/27, I_{2/3} = 20/27, so the
+        # weights are 7/27, 13/27, 7/27 and HD([0, 1, 10]) = (13 + 70) / 27.
+        np.testing.assert_allclose(ev.hd_weights(3, 0.5), [7 / 27, 13 / 27, 7 / 27], rtol=0, atol=1e-14)
+        self.assertAlmostEqual(ev.harrell_davis(arr(0, 1, 10), 0.5), 83 / 27, places=12)
+        # n = 2, q = 1/3: a = 1, b = 2, I_{1/2}(1, 2) = 1 - (1/2)^2 = 3/4: HD([0, 1]) = 1/4.
+        self.assertAlmostEqual(ev.harrell_davis(arr(1, 0), 1 / 3), 0.25, places=12)
+        # one value, or all equal: that value
+        self.assertAlmostEqual(ev.harrell_davis(arr(0.42), 0.9), 0.42, places=12)
+        self.assertAlmostEqual(ev.harrell_davis(arr(0.3, 0.3, 0.3, 0.3), 0.98), 0.3, places=12)
+
+    def test_q90_against_quadrature(self):
+        # n = 5, q = 0.9: a = 5.4, b = 0.6 (the density is unbounded at 1); each weight is the
+        # Beta(5.4, 0.6) mass of [(i-1)/5, i/5], integrated numerically.
+        x = arr(0.02, 0.11, 0.35, 0.4, 0.93)
+        n, q = len(x), 0.9
+        a, b = (n + 1) * q, (n + 1) * (1 - q)
+        w = [beta_integral(a, b, (i - 1) / n, i / n) for i in range(1, n + 1)]
+        self.assertAlmostEqual(sum(w), 1.0, places=11)
+        np.testing.assert_allclose(ev.hd_weights(n, q), w, rtol=0, atol=1e-11)
+        self.assertAlmostEqual(ev.harrell_davis(x, q), float(np.dot(w, x)), places=11)
+        # the last order statistic carries most of the weight, but not all: HD is below the max
+        self.assertTrue(0.4 < ev.harrell_davis(x, q) < 0.93)
+
+    def test_monotone_and_bounded(self):
+        rng = np.random.default_rng(5)
+        for n in (2, 7, 33, 40):
+            x = rng.beta(0.5, 2.0, size=n)
+            prev = -math.inf
+            for q in np.linspace(0.01, 0.99, 99):
+                v = ev.harrell_davis(x, float(q))
+                self.assertTrue(x.min() - 1e-12 <= v <= x.max() + 1e-12, (n, q, v))
+                self.assertGreaterEqual(v, prev - 1e-12, (n, q))
+                prev = v
+            for q in (0.02, 0.5, 0.98):
+                wts = ev.hd_weights(n, q)
+                self.assertAlmostEqual(float(wts.sum()), 1.0, places=12)
+                self.assertTrue((wts >= -1e-15).all())
+
+    def test_rejections_left_out(self):
+        # +inf (rejected before liveness) values are not order statistics of the scores
+        self.assertAlmostEqual(ev.harrell_davis(arr(R, 5, 1, 4, R, 2, 3), 0.5), 3.0, places=12)
+        self.assertIsNone(ev.harrell_davis(arr(R, R), 0.5))
+        with self.assertRaises(ValueError):
+            ev.hd_weights(3, 1.0)
+
+    def test_engine_levels_from_the_dev_set(self):
+        # core/src/decision.rs: the levels are HD of the scored live images' `fusion mean` P(attack)
+        # at q = 0.98, 0.95, 0.90, rounded to 0.01. These are the 33 scores (4 decimals, `--per-file`)
+        # of samples/ + ../shared/devset with the two-opinion binary; HD gives 0.5405, 0.4994, 0.4381.
+        live = arr(0.0000, 0.0000, 0.0001, 0.0002, 0.0003, 0.0005, 0.0006, 0.0007, 0.0008, 0.0012, 0.0013,
+                   0.0034, 0.0048, 0.0076, 0.0084, 0.0100, 0.0109, 0.0110, 0.0169, 0.0226, 0.0385, 0.0761,
+                   0.1226, 0.1384, 0.1499, 0.2005, 0.3498, 0.3602, 0.3873, 0.4553, 0.4689, 0.4814, 0.5597)
+        got = {lvl: ev.harrell_davis(live, 1 - x) for lvl, x in ev.LEVELS}
+        self.assertAlmostEqual(got["low"], 0.5405, places=4)
+        self.assertAlmostEqual(got["medium"], 0.4994, places=4)
+        self.assertAlmostEqual(got["high"], 0.4381, places=4)
+        self.assertEqual({k: round(v, 2) for k, v in got.items()}, ev.ENGINE_LEVELS)
+
+
+class Levels(unittest.TestCase):
+    # live: one rejected + 0.1 0.2 0.3; print: one rejected + 0.6 0.7; replay 0.22 0.9.
+    live = arr(R, 0.1, 0.2, 0.3)
+    sp = {"print": arr(R, 0.6, 0.7), "replay": arr(0.22, 0.9)}
+
+    def test_level_rates(self):
+        m = ev.system_metrics(self.live, self.sp, 0.5, levels={"low": 0.25, "medium": 0.2, "high": 0.1})
+        # t = 0.25: the rejection and 0.3 are attacks: BPCER 2/4, scored 1/3; the replay at 0.22 passes.
+        self.assertEqual(m["level_low_bpcer"], 0.5)
+        self.assertAlmostEqual(m["level_low_bpcer_scored"], 1 / 3)
+        self.assertEqual(m["level_low_apcer_species"], {"print": 0.0, "replay": 0.5})
+        self.assertEqual(m["level_low_apcer_max"], 0.5)
+        self.assertEqual(m["level_low_apcer_pooled"], 0.2)
+        # t = 0.2: 0.2 is an attack (score >= t): BPCER 3/4, scored 2/3; 0.22 caught.
+        self.assertEqual(m["level_medium_bpcer"], 0.75)
+        self.assertEqual(m["level_medium_apcer_max"], 0.0)
+        # t = 0.1: every live image an attack
+        self.assertEqual((m["level_high_bpcer"], m["level_high_bpcer_scored"]), (1.0, 1.0))
+        # the HD thresholds are over the three scored live images: q = 0.5 would be 0.2; at
+        # q = 0.98 / 0.95 / 0.90 they lie between the median and the maximum, falling with q
+        hd = [m[f"threshold_{lvl}_hd"] for lvl, _ in ev.LEVELS]
+        self.assertTrue(0.3 >= hd[0] >= hd[1] >= hd[2] > 0.2, hd)
+
+    def test_default_levels_are_the_engines(self):
+        m = ev.system_metrics(self.live, self.sp, 0.5)
+        self.assertEqual(m["level_medium_bpcer"], ev.bpcer_at(self.live, ev.ENGINE_LEVELS["medium"]))
+        self.assertEqual(ev.ENGINE_LEVELS, {"low": 0.54, "medium": 0.50, "high": 0.44})
+
+    def test_parse_levels(self):
+        self.assertEqual(ev.parse_levels("0.54,0.50,0.44"), {"low": 0.54, "medium": 0.5, "high": 0.44})
+        for bad in ("0.5,0.4", "a,b,c", "0.5,0.4,1.2"):
+            with self.assertRaises(argparse.ArgumentTypeError):
+                ev.parse_levels(bad)
+
+    def test_bootstrap_has_hd_and_levels(self):
+        score = np.concatenate((self.live, self.sp["print"], self.sp["replay"]))
+        systems = {"s": {"score": score, "decision": score >= 0.5}}
+        b = ev.bootstrap(systems, np.arange(4), {"print": np.arange(4, 7), "replay": np.arange(7, 9)}, 0.5, "max",
+                         200, 3, {"low": 0.25, "medium": 0.2, "high": 0.1})["s"]
+        lo, hi = b["threshold_low_hd"]["ci95"]
+        self.assertTrue(0.1 <= lo <= hi <= 0.3)
+        self.assertLess(b["threshold_low_hd"]["defined"], 1.0)  # a resample may draw only the rejection
+        self.assertIn("level_low_apcer_species.replay", b)
 
 
 class Parsing(unittest.TestCase):
