@@ -182,6 +182,7 @@ pub fn compare(
         per_media.push(BiometryMedia {
             media_index: m.media_index,
             status: status.to_owned(),
+            liveness_passed: liveness_passed(m),
             embedding: if return_embeddings && status == "compared" { emb.map(|(e, _)| e.to_vec()) } else { None },
         });
     }
@@ -219,6 +220,12 @@ pub fn compare(
 
 fn round6(v: f64) -> f64 {
     (v * 1e6).round() / 1e6
+}
+
+/// [`BiometryMedia::liveness_passed`] of a media result: `None` when liveness did not run on it
+/// (`analysis: "detection"`), else whether its resolution is `SUCCESS`.
+fn liveness_passed(m: &MediaResult) -> Option<bool> {
+    (m.analysis == "liveness").then_some(m.resolution == Resolution::Success)
 }
 
 /// A face's L2-normalised embedding (zeroized on drop) and the milliseconds it took.

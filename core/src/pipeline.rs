@@ -417,11 +417,13 @@ impl Pipeline {
 
         let both: Vec<Detection> = small.into_iter().chain(large).collect();
         let counted = count_faces(&both, det, Some(&primary), (w0, h0));
+        // `largest`: the largest counted face. A detection of the analysed face is among them (it
+        // is as large as itself; after MTCNN's fallback nothing is counted), so a smaller
+        // confident face never replaces it.
         if policy == FacePolicy::Largest
             && let Some(biggest) =
                 counted.iter().max_by(|a, b| a.visible_area(w0, h0).total_cmp(&b.visible_area(w0, h0)))
             && biggest.bbox.iou(&primary.bbox) < SAME_FACE_IOU
-            && biggest.visible_area(w0, h0) > primary.visible_area(w0, h0)
         {
             primary = biggest.clone();
         }

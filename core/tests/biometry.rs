@@ -25,8 +25,10 @@ fn same_person_matches() {
     assert_eq!(b.pairs.len(), 1);
     assert!(b.min_similarity.unwrap() >= b.threshold);
     assert_eq!(r.resolution, Resolution::Success);
-    // Liveness still ran on both selfies.
+    // Liveness still ran on both selfies, and passed on both.
     assert!(r.media.iter().all(|m| m.analysis == "liveness" && m.confidence_spoofing.is_some()));
+    assert_eq!(b.media.iter().map(|m| m.liveness_passed).collect::<Vec<_>>(), [Some(true), Some(true)]);
+    assert!(r.to_json().contains("\"liveness_passed\":true"));
     assert!(r.models.iter().any(|m| m.id == "mobilefacenet"));
     // No embedding unless asked.
     assert!(b.media.iter().all(|m| m.embedding.is_none()));
@@ -101,6 +103,30 @@ fn document_tags_skip_liveness_and_biometry_tags_select_media() {
     assert_eq!(b.media[2].status, "excluded");
     assert_eq!(b.pairs.len(), 1);
     assert_eq!(b.resolution, Resolution::Success);
+    // Liveness did not run on the document photo (null); it ran, and passed, on the others.
+    assert_eq!(b.media.iter().map(|m| m.liveness_passed).collect::<Vec<_>>(), [Some(true), None, Some(true)]);
+    assert!(r.to_json().contains("\"liveness_passed\":null"));
+}
+
+/// Biometry compares faces whatever their liveness: MiniVision's live photo and the replay
+/// attack shot from a screen (`minivision_spoof_replay_image_F2.jpg`, 0.806 against the live
+/// photo: the same person) match, and only `liveness_passed` (and the request's resolution)
+/// tell that one of the two is not a live person.
+#[test]
+fn same_person_is_not_same_live_person() {
+    let r = request(&["minivision_live_image_T1.jpg", "minivision_spoof_replay_image_F2.jpg"], biometry_options());
+    assert_eq!(r.media[0].resolution, Resolution::Success);
+    assert_eq!(r.media[1].resolution, Resolution::Declined);
+    let b = r.biometry.as_ref().unwrap();
+    assert_eq!(b.media.iter().map(|m| m.status.as_str()).collect::<Vec<_>>(), ["compared", "compared"]);
+    assert_eq!(b.media.iter().map(|m| m.liveness_passed).collect::<Vec<_>>(), [Some(true), Some(false)]);
+    assert_eq!(b.resolution, Resolution::Success, "same person: {:?}", b.min_similarity);
+    assert_eq!(r.resolution, Resolution::Declined);
+    // A live photo and a print attack of someone else: false, and no match either.
+    let r = request(&["facerec_live_obama.jpg", "minivision_spoof_print_image_F1.jpg"], biometry_options());
+    let b = r.biometry.as_ref().unwrap();
+    assert_eq!(b.media.iter().map(|m| m.liveness_passed).collect::<Vec<_>>(), [Some(true), Some(false)]);
+    assert_eq!(b.resolution, Resolution::Declined);
 }
 
 #[test]
@@ -110,6 +136,8 @@ fn too_few_faces_fail_biometry_without_an_error() {
     assert_eq!(b.resolution, Resolution::Failed);
     assert_eq!(b.reason, Some(BiometryFailReason::NotEnoughFaces));
     assert_eq!(b.media[1].status, "multiple_faces");
+    // The group photo has no liveness verdict (FAILED/MULTIPLE_FACES): it did not pass.
+    assert_eq!(b.media[1].liveness_passed, Some(false));
     assert!(b.pairs.is_empty() && b.min_similarity.is_none());
     // Requests that do not ask for biometry have no biometry section.
     let r = request(&["facerec_live_obama.jpg", "facerec_live_obama2.jpg"], AnalyzeOptions::default());
@@ -205,6 +233,8 @@ fn biometry_alone_skips_liveness() {
     assert!(r.media.iter().all(|m| m.analysis == "detection" && m.confidence_spoofing.is_none()));
     assert!(r.media.iter().all(|m| m.resolution == Resolution::Success), "a face was found in each");
     let b = r.biometry.unwrap();
+    // Liveness did not run at all: SUCCESS here is about faces, not about live persons.
+    assert!(b.media.iter().all(|m| m.liveness_passed.is_none()), "{:?}", b.media);
     assert_eq!(b.pairs.len(), 1);
     assert_eq!(b.resolution, Resolution::Declined);
     assert_eq!(r.resolution, Resolution::Declined);

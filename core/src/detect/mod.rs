@@ -28,9 +28,10 @@ pub const SAME_FACE_IOU: f32 = 0.3;
 /// A face box closer to the image border than this fraction of the image's side (its width for
 /// the left and right edges, its height for the top and bottom) is *cut by the border*: the
 /// face runs on outside the picture. RetinaFace boxes such a face up to its visible edge, and
-/// on composites with a face 30–60 % outside a border (`core/tests/face_selection.rs`: 342
-/// detections scoring ≥ 0.6 at both input sizes) that edge stopped at most 1.5 % of the side
-/// short of the border; 2 % leaves some room.
+/// on composites like those of `core/tests/face_selection.rs` (a face 30–60 % outside one
+/// border; 342 detections scoring ≥ 0.6 at either input size, measured with the Python mirror
+/// `benches/reference/reference.py`) that edge stopped at most 1.5 % of the side short of the
+/// border; 2 % leaves some room.
 pub const BORDER_MARGIN: f32 = 0.02;
 
 impl Detection {
