@@ -43,7 +43,8 @@ pub struct EngineConfig {
     /// [`DEFAULT_THRESHOLD`](crate::decision::DEFAULT_THRESHOLD) (0.5).
     pub threshold: Option<f64>,
     /// A named operating point (`low`, `medium`, `high`) whose threshold was set from measured
-    /// bona fide rejection rates (`docs/ACCURACY.md`). Ignored when `threshold` is set.
+    /// bona fide rejection rates, per liveness profile (`docs/ACCURACY.md`). Ignored when
+    /// `threshold` is set.
     pub security_level: Option<SecurityLevel>,
     /// Scores `[low, high]` (inclusive, on `confidence_spoofing`) that get the resolution
     /// `OPERATOR_REQUIRED` (manual review) instead of `SUCCESS` or `DECLINED`. Off by default.
@@ -159,7 +160,7 @@ impl EngineConfig {
 
     /// The threshold a call without options uses.
     pub fn effective_threshold(&self) -> f64 {
-        Decision::resolve(DecisionSettings::default(), self.decision_settings()).threshold
+        Decision::resolve(DecisionSettings::default(), self.decision_settings(), &self.liveness).threshold
     }
 
     /// Worker threads after resolving `0` to the number of cores.

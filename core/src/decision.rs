@@ -13,6 +13,8 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::config::LivenessConfig;
+use crate::liveness::{Fusion, Opinion};
 use crate::report::Resolution;
 
 /// The attack threshold on `confidence_spoofing` when nothing else is configured.
@@ -35,18 +37,36 @@ impl SecurityLevel {
     /// Every level, lowest first.
     pub const ALL: [SecurityLevel; 3] = [SecurityLevel::Low, SecurityLevel::Medium, SecurityLevel::High];
 
-    /// The level's threshold on `confidence_spoofing` for the default model set and fusion.
+    /// The level's threshold on `confidence_spoofing` for the default model set and fusion
+    /// (`minifasnet` + `suri`, `mean`); [`threshold_for`](Self::threshold_for) gives it for any
+    /// profile.
+    pub fn threshold(self) -> f64 {
+        self.threshold_for(&LivenessConfig::default())
+    }
+
+    /// The level's threshold for a liveness profile (opinions and fusion): each profile's
+    /// scores have their own distribution on live faces, so each has its own thresholds.
     ///
     /// Each is the Harrell–Davis estimate (a weighted mean of every order statistic, so no
     /// single image sets it) of the live faces' score quantile at 1 − the target BPCER (98 %,
     /// 95 %, 90 %), over the 33 live images of `samples/` and the dev set that reach liveness,
-    /// rounded to 0.01 (`make eval`, `docs/ACCURACY.md`): 0.541, 0.499 and 0.438. Medium is
-    /// also the default threshold; on a hidden set of 44 live selfies it rejected 4.5 %.
-    pub fn threshold(self) -> f64 {
+    /// rounded to 0.01 (`make eval`, `docs/ACCURACY.md`). For the default profile: 0.541,
+    /// 0.499 and 0.438; medium is then the default threshold, 0.5, which on a hidden set of 44
+    /// live selfies rejected 4.5 %.
+    pub fn threshold_for(self, liveness: &LivenessConfig) -> f64 {
+        let both = liveness.models.contains(&Opinion::Minifasnet) && liveness.models.contains(&Opinion::Suri);
+        // [low, medium, high] per profile, measured as above.
+        let [low, medium, high] = match (both, liveness.models.first(), liveness.fusion) {
+            (true, _, Fusion::Mean) => [0.54, DEFAULT_THRESHOLD, 0.44],
+            (true, _, Fusion::Max) => [0.95, 0.92, 0.82],
+            (false, Some(Opinion::Suri), _) => [0.61, 0.36, 0.12],
+            // The MiniFASNet pair alone (the fast profile).
+            (false, _, _) => [0.95, 0.91, 0.80],
+        };
         match self {
-            SecurityLevel::Low => 0.54,
-            SecurityLevel::Medium => DEFAULT_THRESHOLD,
-            SecurityLevel::High => 0.44,
+            SecurityLevel::Low => low,
+            SecurityLevel::Medium => medium,
+            SecurityLevel::High => high,
         }
     }
 
@@ -110,14 +130,15 @@ pub struct DecisionSettings {
 }
 
 impl Decision {
-    /// Resolves a call's settings over the engine's (see the module docs for the order).
-    pub fn resolve(call: DecisionSettings, engine: DecisionSettings) -> Decision {
+    /// Resolves a call's settings over the engine's (see the module docs for the order); a
+    /// level's threshold is the one for the engine's liveness profile.
+    pub fn resolve(call: DecisionSettings, engine: DecisionSettings, liveness: &LivenessConfig) -> Decision {
         let scopes = [call, engine];
         let (threshold, security_level) = scopes
             .iter()
             .find_map(|s| match (s.threshold, s.security_level) {
                 (Some(t), _) => Some((t, None)),
-                (None, Some(l)) => Some((l.threshold(), Some(l))),
+                (None, Some(l)) => Some((l.threshold_for(liveness), Some(l))),
                 (None, None) => None,
             })
             .unwrap_or((DEFAULT_THRESHOLD, None));
@@ -156,20 +177,30 @@ mod tests {
         let level = |l| DecisionSettings { security_level: Some(l), ..Default::default() };
         let number = |t| DecisionSettings { threshold: Some(t), ..Default::default() };
         let none = DecisionSettings::default();
-        assert_eq!(Decision::resolve(none, none), Decision::default());
+        let d = LivenessConfig::default();
+        assert_eq!(Decision::resolve(none, none, &d), Decision::default());
         let high = SecurityLevel::High;
-        assert_eq!(Decision::resolve(none, level(high)).threshold, high.threshold());
-        assert_eq!(Decision::resolve(none, level(high)).security_level, Some(high));
+        assert_eq!(Decision::resolve(none, level(high), &d).threshold, high.threshold());
+        assert_eq!(Decision::resolve(none, level(high), &d).security_level, Some(high));
         // Same scope: the number wins.
         let both = DecisionSettings { threshold: Some(0.9), security_level: Some(high), review_band: None };
-        assert_eq!(Decision::resolve(none, both).threshold, 0.9);
-        assert_eq!(Decision::resolve(both, none).security_level, None);
+        assert_eq!(Decision::resolve(none, both, &d).threshold, 0.9);
+        assert_eq!(Decision::resolve(both, none, &d).security_level, None);
         // A call's level wins over the engine's number, and the other way round.
-        assert_eq!(Decision::resolve(level(SecurityLevel::Low), number(0.2)).threshold, SecurityLevel::Low.threshold());
-        assert_eq!(Decision::resolve(number(0.2), level(SecurityLevel::Low)).threshold, 0.2);
-        // Levels are ordered: a higher level has a lower threshold (declines more).
-        let t: Vec<f64> = SecurityLevel::ALL.iter().map(|l| l.threshold()).collect();
-        assert!(t.windows(2).all(|w| w[0] > w[1]), "{t:?}");
+        assert_eq!(Decision::resolve(level(SecurityLevel::Low), number(0.2), &d).threshold, SecurityLevel::Low.threshold());
+        assert_eq!(Decision::resolve(number(0.2), level(SecurityLevel::Low), &d).threshold, 0.2);
+        // Levels are ordered in every profile: a higher level has a lower threshold.
+        let max = LivenessConfig { fusion: Fusion::Max, ..LivenessConfig::default() };
+        let suri = LivenessConfig { models: vec![Opinion::Suri], ..LivenessConfig::default() };
+        for profile in [d.clone(), max, LivenessConfig::fast(), suri] {
+            let t: Vec<f64> = SecurityLevel::ALL.iter().map(|l| l.threshold_for(&profile)).collect();
+            assert!(t.windows(2).all(|w| w[0] > w[1]), "{profile:?}: {t:?}");
+        }
+        assert_eq!(SecurityLevel::Medium.threshold(), DEFAULT_THRESHOLD);
+        assert_eq!(SecurityLevel::High.threshold_for(&LivenessConfig::fast()), 0.80);
+        // The profile's level, not the default's, once resolved.
+        let fast = Decision::resolve(none, level(high), &LivenessConfig::fast());
+        assert_eq!(fast.threshold, 0.80);
         assert_eq!("medium".parse::<SecurityLevel>(), Ok(SecurityLevel::Medium));
     }
 

@@ -461,7 +461,7 @@ impl Engine {
             request_id,
             media_index: index,
             label,
-            decision: Decision::resolve(options.decision_settings(), cfg.decision_settings()),
+            decision: Decision::resolve(options.decision_settings(), cfg.decision_settings(), &cfg.liveness),
             quality_gate: options.quality_gate.unwrap_or(cfg.quality.enabled),
             face_policy: options.face_policy.unwrap_or(cfg.face_policy),
             tag,

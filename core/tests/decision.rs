@@ -100,6 +100,12 @@ fn security_levels_order_the_verdicts_and_a_number_wins() {
     // A call's number beats the engine's level; the default reports no level.
     let r = analyze(&high, LIVE, &AnalyzeOptions { threshold: Some(0.3), ..AnalyzeOptions::default() });
     assert_eq!((r.threshold, r.security_level), (0.3, None));
+    // Each liveness profile has its own level thresholds.
+    let fast = with(EngineConfig { liveness: LivenessConfig::fast(), ..EngineConfig::default() });
+    let o = AnalyzeOptions { security_level: Some(SecurityLevel::High), ..AnalyzeOptions::default() };
+    let r = analyze(&fast, LIVE, &o);
+    assert_eq!(r.threshold, SecurityLevel::High.threshold_for(&LivenessConfig::fast()));
+    assert!(r.threshold > SecurityLevel::High.threshold());
     let r = analyze(engine(), LIVE, &AnalyzeOptions::default());
     assert_eq!((r.threshold, r.security_level, r.review_band), (0.5, None, None));
     assert!(!r.to_json().contains("security_level") && !r.to_json().contains("review_band"));
@@ -183,5 +189,6 @@ fn bad_settings_are_typed_errors() {
         .unwrap();
     assert_eq!(cfg.security_level, Some(SecurityLevel::Low));
     assert_eq!(cfg.liveness.models, [Opinion::Minifasnet]);
-    assert_eq!(cfg.effective_threshold(), SecurityLevel::Low.threshold());
+    assert_eq!(cfg.effective_threshold(), SecurityLevel::Low.threshold_for(&cfg.liveness));
+    assert_eq!(cfg.effective_threshold(), 0.95);
 }
