@@ -28,7 +28,9 @@ use std::time::{Duration, Instant};
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use ozinstant::{AnalysisKind, AnalyzeOptions, Engine, EngineConfig, FacePolicy, Fusion, MediaTag, Opinion, SecurityLevel};
+use ozinstant::{
+    AnalysisKind, AnalyzeOptions, Engine, EngineConfig, FacePolicy, Fusion, MediaTag, Opinion, SecurityLevel,
+};
 
 use crate::output::{Format, Output};
 

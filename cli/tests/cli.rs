@@ -816,12 +816,8 @@ fn verdict_flags_levels_band_fusion_and_models() {
     let mean = d["confidence_spoofing"].as_f64().unwrap();
     // max fusion: the larger opinion's p_attack.
     let m = &one(&["--fusion", "max", &screen])[0];
-    let opinions: Vec<f64> = d["liveness"]["opinions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| 1.0 - o["p_real"].as_f64().unwrap())
-        .collect();
+    let opinions: Vec<f64> =
+        d["liveness"]["opinions"].as_array().unwrap().iter().map(|o| 1.0 - o["p_real"].as_f64().unwrap()).collect();
     let max = m["confidence_spoofing"].as_f64().unwrap();
     assert!((max - opinions.iter().copied().fold(0.0, f64::max)).abs() < 2e-6, "{max} vs {opinions:?}");
     assert!(max > mean);

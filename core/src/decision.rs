@@ -187,7 +187,10 @@ mod tests {
         assert_eq!(Decision::resolve(none, both, &d).threshold, 0.9);
         assert_eq!(Decision::resolve(both, none, &d).security_level, None);
         // A call's level wins over the engine's number, and the other way round.
-        assert_eq!(Decision::resolve(level(SecurityLevel::Low), number(0.2), &d).threshold, SecurityLevel::Low.threshold());
+        assert_eq!(
+            Decision::resolve(level(SecurityLevel::Low), number(0.2), &d).threshold,
+            SecurityLevel::Low.threshold()
+        );
         assert_eq!(Decision::resolve(number(0.2), level(SecurityLevel::Low), &d).threshold, 0.2);
         // Levels are ordered in every profile: a higher level has a lower threshold.
         let max = LivenessConfig { fusion: Fusion::Max, ..LivenessConfig::default() };

@@ -46,7 +46,7 @@ pub mod video;
 /// Version of the ozinstant engine (all front doors share it).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-pub use config::{EngineConfig, FacePolicy, LivenessConfig, Limits, Retention, VideoConfig};
+pub use config::{EngineConfig, FacePolicy, Limits, LivenessConfig, Retention, VideoConfig};
 pub use decision::{DEFAULT_THRESHOLD, SecurityLevel};
 pub use decode::{ImageInfo, PixelFormat};
 pub use engine::{Engine, MetadataEvent, Observer, Reservation};

@@ -9,13 +9,13 @@ use zeroize::Zeroizing;
 
 use crate::biometry::{Embedder, FaceEmbedding};
 use crate::config::{DetectionConfig, EngineConfig, FacePolicy};
+use crate::decision::Decision;
 use crate::decode::{self, ImageInfo};
 use crate::detect::mtcnn::{Mtcnn, MtcnnParams};
 use crate::detect::retinaface::{self, RetinaFace};
 use crate::detect::{Detection, Landmarks5, SAME_FACE_IOU, choose_face};
 use crate::error::{Error, Result};
 use crate::frame::{BoxF, RgbFrame};
-use crate::decision::Decision;
 use crate::liveness::{self, Fusion, LivenessModel};
 use crate::models::{self, ModelVersion};
 use crate::quality;

@@ -4,9 +4,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::decision::SecurityLevel;
 use crate::decode::ImageInfo;
 use crate::error::Error;
-use crate::decision::SecurityLevel;
 use crate::liveness::{Fusion, ModelScore, OpinionScore};
 use crate::models::ModelVersion;
 use crate::quality::QualityReport;

@@ -185,8 +185,10 @@ fn bad_settings_are_typed_errors() {
         )
         .unwrap_err();
     assert_eq!(e.name(), "invalid_input", "{e}");
-    let cfg = EngineConfig::from_json(r#"{"security_level": "low", "liveness": {"models": ["minifasnet"], "fusion": "max"}}"#)
-        .unwrap();
+    let cfg = EngineConfig::from_json(
+        r#"{"security_level": "low", "liveness": {"models": ["minifasnet"], "fusion": "max"}}"#,
+    )
+    .unwrap();
     assert_eq!(cfg.security_level, Some(SecurityLevel::Low));
     assert_eq!(cfg.liveness.models, [Opinion::Minifasnet]);
     assert_eq!(cfg.effective_threshold(), SecurityLevel::Low.threshold_for(&cfg.liveness));

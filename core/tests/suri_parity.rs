@@ -165,7 +165,8 @@ fn engine_finds_the_golden_box_and_the_default_path_stays_close() {
     }
     moved.sort_by(|a, b| b.0.total_cmp(&a.0));
     for (ds, dc, file) in &moved {
-        report.push_str(&format!("{file}: default path moves suri p_real by {ds:.6}, confidence_spoofing by {dc:.6}\n"));
+        report
+            .push_str(&format!("{file}: default path moves suri p_real by {ds:.6}, confidence_spoofing by {dc:.6}\n"));
     }
     eprintln!("{report}{boxes} boxes equal golden");
     assert!(boxes >= 9, "{boxes}");

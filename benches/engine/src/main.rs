@@ -209,7 +209,9 @@ impl Worker {
                 let threads = engine.config().resolved_threads();
                 let models = engine.config().liveness.models.clone();
                 self.engine = Some(engine);
-                Ok(json!({"ok": true, "threads": threads, "new_ms": new_ms, "warm_up_ms": warm_ms, "liveness_models": models}))
+                Ok(
+                    json!({"ok": true, "threads": threads, "new_ms": new_ms, "warm_up_ms": warm_ms, "liveness_models": models}),
+                )
             }
             Command::Verdict { name } => {
                 let bytes = self.input(&name)?;

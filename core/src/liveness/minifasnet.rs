@@ -33,11 +33,8 @@ pub const V2: ModelFacts = ModelFacts {
 };
 
 /// MiniFASNetV1SE on the 4.0× crop.
-pub const V1SE: ModelFacts = ModelFacts {
-    spec: &models::MINIFASNET_V1SE,
-    crop: CropRule::SilentFace { scale: 4.0 },
-    ..V2
-};
+pub const V1SE: ModelFacts =
+    ModelFacts { spec: &models::MINIFASNET_V1SE, crop: CropRule::SilentFace { scale: 4.0 }, ..V2 };
 
 /// The crop rectangle (inclusive) for `bbox = [x, y, w, h]` at `scale` in a `width x height`
 /// image, following the original `_get_new_box` in f64.
