@@ -60,7 +60,7 @@ struct Cli {
 enum Command {
     /// Analyse photos, videos, shot sets and folders of them; each file is its own
     /// single-media request (`--request`: one request over all of them).
-    Analyze(AnalyzeArgs),
+    Analyze(Box<AnalyzeArgs>),
     /// Print the JSON Schema of results (`RequestResult`; `--media` for one `MediaResult`,
     /// i.e. one `--format jsonl` line).
     Schema {
@@ -241,7 +241,7 @@ fn main() -> ExitCode {
         }
     };
     ExitCode::from(match cli.command {
-        Command::Analyze(args) => cmd_analyze(args),
+        Command::Analyze(args) => cmd_analyze(*args),
         Command::Schema { media } => {
             let text =
                 if media { ozinstant::report::media_schema_json() } else { ozinstant::report::result_schema_json() };
