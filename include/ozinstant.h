@@ -166,21 +166,34 @@ typedef enum ozi_status {
 } ozi_status;
 
 /**
- * Outcome of one analysis.
+ * Outcome of one analysis. Values are stable; a later version may add more, so code that
+ * switches over them should also handle a value it does not know.
+ *
+ * Without a `review_band` (the default) a verdict is `SUCCESS`, `DECLINED` or `FAILED`. With a
+ * band `[low, high]` in the engine configuration or a call's options, a `confidence_spoofing`
+ * inside it (inclusive) is `OPERATOR_REQUIRED` instead: hand the media to a person. A request's
+ * folder-level `resolution` is `DECLINED` if any media was, else `FAILED` if any failed, else
+ * `OPERATOR_REQUIRED` if any needs review, else `SUCCESS`.
  */
 typedef enum ozi_resolution {
   /**
-   * Live person: `confidence_spoofing` is below the threshold.
+   * Live person: `confidence_spoofing` is below the threshold (and outside the review band).
    */
   OZI_RESOLUTION_SUCCESS = 0,
   /**
-   * Attack (print, replay, mask...): `confidence_spoofing` is at or above the threshold.
+   * Attack (print, replay, mask...): `confidence_spoofing` is at or above the threshold (and
+   * outside the review band).
    */
   OZI_RESOLUTION_DECLINED = 1,
   /**
    * No verdict; `reason` says why.
    */
   OZI_RESOLUTION_FAILED = 2,
+  /**
+   * Manual review: `confidence_spoofing` is inside the configured `review_band` (off by
+   * default; set it in the engine's JSON configuration or a call's options).
+   */
+  OZI_RESOLUTION_OPERATOR_REQUIRED = 3,
 } ozi_resolution;
 
 /**
@@ -284,7 +297,8 @@ typedef struct ozi_error ozi_error;
  */
 typedef struct ozi_verdict {
   /**
-   * `SUCCESS` (live), `DECLINED` (attack) or `FAILED` (see `reason`).
+   * `SUCCESS` (live), `DECLINED` (attack), `FAILED` (see `reason`) or `OPERATOR_REQUIRED`
+   * (the score is inside the configured review band).
    */
   enum ozi_resolution resolution;
   /**
@@ -296,9 +310,9 @@ typedef struct ozi_verdict {
    */
   bool has_score;
   /**
-   * Probability of an attack, 0..1, compared with the threshold (default 0.5); NaN when
-   * `has_score` is false. For a video, shot set or `FRAMES` media: the median over its
-   * usable frames.
+   * Probability of an attack, 0..1, compared with the threshold (default 0.5, or the
+   * `security_level`'s) and the review band, if any; NaN when `has_score` is false. For a
+   * video, shot set or `FRAMES` media: the median over its usable frames.
    */
   double confidence_spoofing;
 } ozi_verdict;
@@ -463,6 +477,10 @@ void ozi_string_free(char *s);
  *
  * - `config_json`: NULL or `""` for defaults, else a JSON object of engine settings, e.g.
  *   `{"threads": 2, "threshold": 0.5, "ort_library_path": "/opt/ort/libonnxruntime.so"}`.
+ *   The verdict: `threshold` (0..1) or `security_level` (`"low"`, `"medium"`, `"high"`),
+ *   `review_band` (`[low, high]`, off by default). Liveness models: `liveness` {`models`
+ *   (`["minifasnet", "suri"]`, the default, or `["minifasnet"]`, the fast profile),
+ *   `fusion` (`"mean"` or `"max"`)}.
  *   Videos and shot sets are set in `video`: `frames` (analysed per media, 1..=64, default
  *   8), `min_usable_frames` (default 3), `max_duration_ms`, `max_frames`, `max_pixels`,
  *   `max_side` and `shot_set` {`max_entries`, `max_entry_bytes`, `max_total_bytes`,
@@ -556,8 +574,10 @@ enum ozi_status ozi_engine_info(const struct ozi_engine *engine,
  * quality and liveness details.
  *
  * - `options_json`: NULL or `""` for the engine's defaults, else a JSON object with any of
- *   `threshold` (0..1), `quality_gate` (bool), `face_policy` (`"single"` or `"largest"`),
- *   `request_id` (1..128 printable ASCII characters, no spaces; default: a new UUID),
+ *   `threshold` (0..1), `security_level` (`"low"`, `"medium"`, `"high"`: a named threshold;
+ *   `threshold` wins), `review_band` (`[low, high]`: scores inside it are
+ *   `OZI_RESOLUTION_OPERATOR_REQUIRED`), `quality_gate` (bool), `face_policy` (`"single"` or
+ *   `"largest"`), `request_id` (1..128 printable ASCII characters, no spaces; default: a new UUID),
  *   `video_frames` (frames analysed per video or shot set, 1..=64; default `video.frames` of
  *   the engine config, 8).
  * - `verdict_out`: NULL, or receives the verdict.

@@ -3,12 +3,14 @@
 
 The same samples go through Rust (the CLI), C (libozinstant.so), Python (the installed wheel)
 and Node (the addon). Each door must give the same resolution and reason, the same face box,
-and scores (confidence_spoofing, p_real, per-model scores, face score) equal within 1e-6.
+and scores (confidence_spoofing, p_real, per-opinion and per-model scores, face score) equal
+within 1e-6, with the same liveness models, opinions, crops and fusion rule.
 A video and a shot set are among the samples: for them every door must also give the same
 `sequence` section (kind, video facts, frame counts, aggregation, best shot, and every sampled
 frame's index, time or entry name, outcome and scores), timings excepted.
-Two requests go through every door too: a biometry request over photos, and a mixed request
-(photo, video, shot set) with biometry and a per-call `video_frames`.
+Three requests go through every door too: a biometry request over photos, a mixed request
+(photo, video, shot set) with biometry and a per-call `video_frames`, and a review request
+(security level `high`, review band [0, 1]: every scored media is OPERATOR_REQUIRED).
 Expects the artefacts that `make test-rust test-python test-c test-node` build.
 """
 import json
@@ -50,6 +52,17 @@ REQUESTS = [
         "tags": ["photo_selfie", "video_selfie", "shotset_selfie"],
         "video_frames": 6,
     },
+    # Decision settings (the CLI takes them as engine settings, the other doors per call): both
+    # photos are OPERATOR_REQUIRED, biometry matches them, so the folder needs review too.
+    {
+        "name": "review request",
+        "request_id": "xlang-review",
+        "samples": ["facerec_live_obama.jpg", "facerec_live_obama2.jpg"],
+        "tags": ["photo_selfie", "photo_selfie"],
+        "video_frames": None,
+        "security_level": "high",
+        "review_band": [0.0, 1.0],
+    },
 ]
 CACHE = ROOT / ".cache" / "xlang"
 VENV_PY = ROOT / ".cache" / "venv-test" / "bin" / "python"
@@ -71,6 +84,10 @@ def rust():
 def rust_request(req):
     # --format json: the document carries the media results and the biometry section.
     frames = ["--frames", str(req["video_frames"])] if req["video_frames"] else []
+    if req.get("security_level"):
+        frames += ["--security-level", req["security_level"]]
+    if req.get("review_band"):
+        frames += ["--review-band", ",".join(str(x) for x in req["review_band"])]
     out = subprocess.run(
         [str(ROOT / "target/release/ozinstant"), "analyze", "--request", "--format", "json", "--request-id",
          req["request_id"], "--analyses", "quality,biometry", "--tags", ",".join(req["tags"]), *frames,
@@ -98,6 +115,9 @@ def c_request(req):
     opts = {"request_id": req["request_id"], "analyses": ["quality", "biometry"], "media_tags": req["tags"]}
     if req["video_frames"]:
         opts["video_frames"] = req["video_frames"]
+    for key in ("security_level", "review_band"):
+        if req.get(key):
+            opts[key] = req[key]
     return run([str(CACHE / "print_json"), "--request", json.dumps(opts), *req_paths(req)])[0]
 
 
@@ -116,6 +136,7 @@ def python_request(req):
         "import sys, json, ozinstant\n"
         "req = json.loads(sys.argv[1])\n"
         "kw = {'video_frames': req['video_frames']} if req['video_frames'] else {}\n"
+        "kw.update({k: req[k] for k in ('security_level', 'review_band') if req.get(k)})\n"
         "r = ozinstant.Engine().analyze_request(sys.argv[2:], request_id=req['request_id'],\n"
         "    analyses=['quality', 'biometry'], tags=req['tags'], **kw)\n"
         "print(r.to_json())\n"
@@ -141,6 +162,8 @@ def node_request(req):
         "const inputs = process.argv.slice(3).map((media, i) => ({ media, tag: req.tags[i] }));"
         "const opts = { requestId: req.request_id, analyses: ['quality', 'biometry'] };"
         "if (req.video_frames) opts.videoFrames = req.video_frames;"
+        "if (req.security_level) opts.securityLevel = req.security_level;"
+        "if (req.review_band) opts.reviewBand = req.review_band;"
         "new Engine().analyzeRequest(inputs, opts)"
         ".then((r) => console.log(JSON.stringify(r)))"
         ".catch((err) => { console.error(err); process.exit(1); });"
@@ -171,21 +194,36 @@ def sequence_facts(s):
     return exact, scores
 
 
+def liveness_facts(lv):
+    """The liveness section without its scores: fusion rule, opinions and models with crops."""
+    if lv is None:
+        return None
+    return {
+        "fusion": lv["fusion"],
+        "opinions": [(o["opinion"], o["models"]) for o in lv["opinions"]],
+        "models": [(m["model"], m["opinion"], m["crop_scale"], m["crop"]) for m in lv["models"]],
+    }
+
+
 def key_facts(r):
     """The fields every door must agree on (timings and sources legitimately differ)."""
     face = r["faces"][0] if r["faces"] else None
     sequence, sequence_scores = sequence_facts(r.get("sequence"))
+    lv = r["liveness"]
     return {
         "resolution": r["resolution"],
         "reason": r["reason"],
+        "decision": (r["threshold"], r.get("security_level"), r.get("review_band")),
+        "liveness": liveness_facts(lv),
         "error": (r.get("error") or {}).get("code"),
         "box": face["box"] if face else None,
         "face_count": len(r["faces"]),
         "sequence": sequence,
         "scores": [
             r["confidence_spoofing"],
-            r["liveness"]["p_real"] if r["liveness"] else None,
-            *([m["p_real"] for m in r["liveness"]["models"]] if r["liveness"] else []),
+            lv["p_real"] if lv else None,
+            *([o["p_real"] for o in lv["opinions"]] if lv else []),
+            *([m["p_real"] for m in lv["models"]] if lv else []),
             face["score"] if face else None,
             *sequence_scores,
         ],

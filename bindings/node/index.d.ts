@@ -3,8 +3,30 @@
 // The native addon's own types are generated into native.d.ts by `napi build` (checked for
 // drift by scripts/test-node.sh).
 
-/** `SUCCESS` = live, `DECLINED` = attack, `FAILED` = no verdict (see `reason`). */
-export type Resolution = 'SUCCESS' | 'DECLINED' | 'FAILED'
+/**
+ * `SUCCESS` = live, `DECLINED` = attack, `FAILED` = no verdict (see `reason`),
+ * `OPERATOR_REQUIRED` = manual review: the score is inside the configured `review_band` (never
+ * without one).
+ */
+export type Resolution = 'SUCCESS' | 'DECLINED' | 'FAILED' | 'OPERATOR_REQUIRED'
+
+/**
+ * A named operating point: a threshold on `confidence_spoofing` set from measured bona fide
+ * rejection rates (docs/ACCURACY.md). `high` declines the most, `low` the least.
+ */
+export type SecurityLevel = 'low' | 'medium' | 'high'
+
+/**
+ * `[low, high]`, inclusive, on `confidence_spoofing` (both within 0..1, `low <= high`): a score
+ * inside it is `OPERATOR_REQUIRED` instead of `SUCCESS` or `DECLINED`.
+ */
+export type ReviewBand = [number, number]
+
+/** A group of liveness models giving one opinion: the MiniFASNet pair, or Suri MiniFASNetV2-SE. */
+export type LivenessOpinion = 'minifasnet' | 'suri'
+
+/** How the opinions' attack probabilities are combined: their mean (default) or their max. */
+export type Fusion = 'mean' | 'max'
 
 /** Why a media is `FAILED`. */
 export type FailReason = 'NO_FACE' | 'MULTIPLE_FACES' | 'LOW_QUALITY' | 'INPUT_ERROR'
@@ -71,10 +93,18 @@ export interface FramesMedia {
   frames: RawFrame[]
 }
 
-/** Per-call options; unset fields fall back to the engine configuration. */
+/**
+ * Per-call options; unset fields fall back to the engine configuration. The threshold comes
+ * from, in order: `threshold`, `securityLevel`, the engine's `threshold`, the engine's
+ * `security_level`, else 0.5.
+ */
 export interface AnalyzeOptions {
-  /** Attack threshold on `confidence_spoofing`, 0..1: a score at or above it is `DECLINED`. */
+  /** Attack threshold on `confidence_spoofing`, 0..1: a score at or above it is `DECLINED`. Wins over `securityLevel`. */
   threshold?: number
+  /** A named threshold for this call (ignored when `threshold` is set); reported as `security_level`. */
+  securityLevel?: SecurityLevel
+  /** Scores inside `[low, high]` are `OPERATOR_REQUIRED` (replaces the engine's `review_band`). */
+  reviewBand?: ReviewBand
   /** Whether failing quality checks fail the media. */
   qualityGate?: boolean
   /** Face policy for this call. */
@@ -83,7 +113,7 @@ export interface AnalyzeOptions {
   requestId?: string
   /** Requests: analyses to run, default `['quality']`; `'biometry'` compares the faces across the media. */
   analyses?: Analysis[]
-  /** Biometry threshold on `similarity`, 0..1 (default: the engine's `biometry_threshold`, 0.75). */
+  /** Biometry threshold on `similarity`, 0..1 (default: the engine's `biometry_threshold`, 0.78). */
   biometryThreshold?: number
   /** Media tags biometry compares (default: every media; untagged media count as `photo_selfie`). */
   biometryTags?: MediaTag[]
@@ -130,13 +160,15 @@ export interface EngineConfig {
     retinaface?: string | null
     minifasnet_v2?: string | null
     minifasnet_v1se?: string | null
+    /** Suri MiniFASNetV2-SE 128 (the `suri` opinion). */
+    suri_minifasv2se?: string | null
     mtcnn_pnet?: string | null
     mtcnn_rnet?: string | null
     mtcnn_onet?: string | null
     /** MobileFaceNet (biometry; loaded on the first biometry request). */
     mobilefacenet?: string | null
   }
-  /** Default biometry threshold on `similarity`, 0..1 (default 0.75; see docs/BIOMETRY.md). */
+  /** Default biometry threshold on `similarity`, 0..1 (default 0.78; see docs/BIOMETRY.md). */
   biometry_threshold?: number
   /** Worker threads of the engine's pool; 0 = one per core. */
   threads?: number
@@ -151,8 +183,22 @@ export interface EngineConfig {
     max_pixels?: number
     max_dimension?: number
   }
-  /** Default attack threshold, 0..1. */
-  threshold?: number
+  /** Default attack threshold, 0..1 (null or absent: the `security_level`'s, else 0.5). Wins over `security_level`. */
+  threshold?: number | null
+  /** A named default threshold (docs/ACCURACY.md); ignored when `threshold` is set. */
+  security_level?: SecurityLevel | null
+  /** Scores inside `[low, high]` are `OPERATOR_REQUIRED` (manual review). Off (null) by default. */
+  review_band?: ReviewBand | null
+  /** Which liveness models run and how their opinions are fused. */
+  liveness?: {
+    /**
+     * `['minifasnet', 'suri']` (default), `['minifasnet']` (the fast profile: MiniFASNet alone)
+     * or `['suri']`; at least one, none twice.
+     */
+    models?: LivenessOpinion[]
+    /** `mean` (default) or `max` of the opinions' attack probabilities. */
+    fusion?: Fusion
+  }
   /** Default face policy. */
   face_policy?: FacePolicy
   /** Face detection settings. */
@@ -245,18 +291,38 @@ export interface QualityReport {
 
 /** Per-model liveness score. */
 export interface ModelScore {
+  /** `minifasnet_v2`, `minifasnet_v1se` or `suri_minifasv2se`. */
   model: string
+  /** The opinion the model belongs to. */
+  opinion: LivenessOpinion
   crop_scale: number
-  /** `[x0, y0, x1, y1]`, inclusive, original pixels. */
+  /**
+   * `[x0, y0, x1, y1]`, inclusive, original pixels (integers). MiniFASNet crops lie inside the
+   * image; Suri's square may reach past it (negative, or beyond the size: reflected pixels).
+   */
   crop: [number, number, number, number]
   /** 0..1. */
   p_real: number
 }
 
-/** Liveness details. */
-export interface LivenessReport {
-  /** Fused probability that the face is real, 0..1. */
+/** One liveness opinion: the mean `p_real` of its models. */
+export interface OpinionScore {
+  opinion: LivenessOpinion
+  /** 0..1. */
   p_real: number
+  /** Ids of its models (as `ModelScore.model`). */
+  models: string[]
+}
+
+/** Liveness details: every model's and every opinion's own score, and how they were fused. */
+export interface LivenessReport {
+  /** Fused probability that the face is real, 0..1 (`1 - confidence_spoofing` for a photo). */
+  p_real: number
+  /** The fusion rule over the opinions. */
+  fusion: Fusion
+  /** One score per opinion that ran (`minifasnet`, then `suri`). */
+  opinions: OpinionScore[]
+  /** One score per model, in load order. */
   models: ModelScore[]
 }
 
@@ -307,7 +373,12 @@ export interface MediaResult {
   reason: FailReason | null
   /** `1 - p_real`, 0..1; null when not computed. */
   confidence_spoofing: number | null
+  /** The threshold the verdict used: a score at or above it is an attack. */
   threshold: number
+  /** The security level the threshold came from; absent when it was a number or the default. */
+  security_level?: SecurityLevel
+  /** The review band the verdict used; absent when off. */
+  review_band?: ReviewBand
   faces: Face[]
   quality: QualityReport | null
   liveness: LivenessReport | null
@@ -353,7 +424,7 @@ export interface FrameResult {
   timestamp_ms?: number
   /** Entry name (shot sets only). */
   name?: string
-  /** The frame's own outcome, as for a photo. */
+  /** The frame's own outcome, as for a photo (review band included). */
   resolution: Resolution
   reason: FailReason | null
   /** The frame's score; null when liveness did not run on it. */
@@ -416,7 +487,10 @@ export interface ModelVersion {
 export interface RequestResult {
   schema_version: string
   request_id: string
-  /** `DECLINED` if any media was declined, else `FAILED` if any failed, else `SUCCESS`. */
+  /**
+   * `DECLINED` if any media was declined, else `FAILED` if any failed, else `OPERATOR_REQUIRED`
+   * if any needs review, else `SUCCESS`.
+   */
   resolution: Resolution
   media: MediaResult[]
   models: ModelVersion[]
@@ -455,6 +529,14 @@ export interface BiometryReport {
      * `multiple_faces`, `input_error`, `no_usable_frame` or `excluded`.
      */
     status: string
+    /**
+     * Whether this media passed liveness: `true` when its liveness `resolution` is `SUCCESS`,
+     * `false` when it is `DECLINED`, `OPERATOR_REQUIRED` or `FAILED`, `null` when liveness did not
+     * run on it (document tags, `analyses: ['biometry']` alone). Biometry compares faces whatever
+     * their liveness: its `SUCCESS` means "same person", not "same live person"; require `true`
+     * here for every compared media (or the request's `resolution`) for the latter.
+     */
+    liveness_passed: boolean | null
     /** Only with `returnEmbeddings`: 192 floats, L2-normalised (a biometric template). */
     embedding?: number[]
   }>
@@ -474,6 +556,8 @@ export interface Stats {
     total: number
     success: number
     declined: number
+    /** Scores inside the review band. */
+    operator_required: number
     failed: number
     no_face: number
     multiple_faces: number

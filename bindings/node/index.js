@@ -76,6 +76,8 @@ function configJson(config) {
 // camelCase option → the core's AnalyzeOptions key.
 const OPTION_KEYS = {
   threshold: 'threshold',
+  securityLevel: 'security_level',
+  reviewBand: 'review_band',
   qualityGate: 'quality_gate',
   facePolicy: 'face_policy',
   requestId: 'request_id',
@@ -205,7 +207,9 @@ class Engine {
 
   /**
    * Loads ONNX Runtime and the models (synchronously, typically well under a second).
-   * @param {object} [config] EngineConfig fields, snake_case (e.g. `{ threshold: 0.5, max_in_flight: 64 }`).
+   * @param {object} [config] EngineConfig fields, snake_case (e.g. `{ threshold: 0.5, max_in_flight: 64 }`,
+   *   `{ security_level: 'high', review_band: [0.4, 0.6] }`, or `{ liveness: { models: ['minifasnet'] } }`
+   *   for the fast profile).
    */
   constructor(config) {
     this.#native = new native.NativeEngine(configJson(config));

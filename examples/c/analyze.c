@@ -9,8 +9,11 @@ static const char *resolution_name(ozi_resolution r) {
   switch (r) {
     case OZI_RESOLUTION_SUCCESS: return "SUCCESS";
     case OZI_RESOLUTION_DECLINED: return "DECLINED";
-    default: return "FAILED";
+    case OZI_RESOLUTION_FAILED: return "FAILED";
+    /* Only with a "review_band" in the config or the options: the score needs a person's review. */
+    case OZI_RESOLUTION_OPERATOR_REQUIRED: return "OPERATOR_REQUIRED";
   }
+  return "UNKNOWN"; /* a value from a newer library */
 }
 
 int main(int argc, char **argv) {

@@ -1,7 +1,19 @@
 // Compiled (not run) by scripts/test-node.sh with `tsc --noEmit --strict`: uses the public
 // typings the way a TypeScript caller would, so index.d.ts cannot drift from a usable API.
 import { Engine, ERROR_CODES, VERSION, onnxruntimeNodeLibrary } from '..'
-import type { FramesMedia, MediaResult, OzinstantError, RequestResult, SequenceReport, Stats } from '..'
+import type {
+  FramesMedia,
+  LivenessReport,
+  MediaResult,
+  OpinionScore,
+  OzinstantError,
+  RequestResult,
+  Resolution,
+  ReviewBand,
+  SecurityLevel,
+  SequenceReport,
+  Stats,
+} from '..'
 
 async function main(): Promise<void> {
   const engine = new Engine({ threads: 2, max_in_flight: 16, limits: { max_media_per_request: 5 } })
@@ -28,6 +40,25 @@ async function main(): Promise<void> {
     ['id.jpg', { media: 'selfie.webm', tag: 'video_selfie' }, { media: frames, tag: 'shotset_selfie' }, frames],
     { analyses: ['quality', 'biometry'], videoFrames: 8 },
   )
+  const band: ReviewBand = [0.4, 0.6]
+  const reviewing = new Engine({
+    security_level: 'high',
+    review_band: band,
+    threshold: null,
+    liveness: { models: ['minifasnet'], fusion: 'max' },
+    models: { suri_minifasv2se: null },
+  })
+  const reviewed: MediaResult = await reviewing.analyze('a.jpg', { securityLevel: 'low', reviewBand: [0, 1] })
+  const verdict: Resolution = reviewed.resolution
+  const needsReview: boolean = verdict === 'OPERATOR_REQUIRED'
+  const level: SecurityLevel | undefined = reviewed.security_level
+  const usedBand: ReviewBand | undefined = reviewed.review_band
+  const liveness: LivenessReport | null = reviewed.liveness
+  const opinions: OpinionScore[] = liveness?.opinions ?? []
+  const fusion: 'mean' | 'max' | undefined = liveness?.fusion
+  const modelOpinion: 'minifasnet' | 'suri' | undefined = liveness?.models[0]?.opinion
+  const reviews: number = reviewing.stats().media.operator_required
+  const configuredLevel: SecurityLevel | null = reviewing.config.security_level
   const videoEngine = new Engine({ video: { frames: 16, min_usable_frames: 2, shot_set: { max_entries: 10 } } })
   const sampled: number = videoEngine.config.video.frames ?? 8
   const archive: number = ERROR_CODES.archive_rejected
@@ -47,7 +78,7 @@ async function main(): Promise<void> {
   }
   console.log(VERSION, score, fromBytes.resolution, px.reason, batch.length, folder.media[0]?.faces[0]?.box.x,
     stats.media.total, ok, ids, lib, threads, busy, found, kind, codec, best, perFrame, mixed.media.length, sampled,
-    archive)
+    archive, needsReview, level, usedBand, opinions.map((o) => o.models), fusion, modelOpinion, reviews, configuredLevel)
 }
 
 void main()

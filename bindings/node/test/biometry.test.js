@@ -53,6 +53,11 @@ test('tags, per-call threshold and embeddings', async () => {
   assert.equal(r.biometry.threshold, 0.99);
   assert.equal(r.biometry.resolution, 'DECLINED');
   assert.equal(r.biometry.media[0].embedding.length, 192);
+  // Liveness passed on the selfie and did not run on the document photo.
+  assert.deepEqual(
+    r.biometry.media.map((m) => m.liveness_passed),
+    [true, null],
+  );
   const byPosition = await engine.analyzeRequest([OBAMA, OBAMA2], { ...BOTH, mediaTags: [null, 'photo_id_back'] });
   assert.equal(byPosition.media[1].tag, 'photo_id_back');
   await assert.rejects(engine.analyzeRequest([{ media: OBAMA, tag: 'passport' }, OBAMA2], BOTH), { code: 'invalid_input' });

@@ -107,6 +107,7 @@ test('stats count requests and media outcomes', async () => {
     total: 8,
     success: 5,
     declined: 1,
+    operator_required: 0,
     failed: 2,
     no_face: 0,
     multiple_faces: 1,
@@ -125,7 +126,7 @@ test('ready, warmUp, models, runtime and config', async () => {
   const models = engine.models;
   assert.deepEqual(
     models.map((m) => m.id),
-    ['retinaface', 'minifasnet_v2', 'minifasnet_v1se', 'mtcnn_pnet', 'mtcnn_rnet', 'mtcnn_onet'],
+    ['retinaface', 'minifasnet_v2', 'minifasnet_v1se', 'suri_minifasv2se', 'mtcnn_pnet', 'mtcnn_rnet', 'mtcnn_onet'],
   );
   for (const m of models) {
     assert.match(m.sha256, /^[0-9a-f]{64}$/);
@@ -134,6 +135,9 @@ test('ready, warmUp, models, runtime and config', async () => {
   assert.equal(typeof engine.runtime.library_path, 'string');
   assert.equal(engine.config.threads, 2);
   assert.equal(engine.config.threshold, 0.6);
+  assert.equal(engine.config.security_level, null);
+  assert.equal(engine.config.review_band, null);
+  assert.deepEqual(engine.config.liveness, { models: ['minifasnet', 'suri'], fusion: 'mean' });
   assert.equal((await engine.analyze(sample('facerec_live_biden.jpg'))).threshold, 0.6);
 });
 

@@ -56,6 +56,8 @@ def test_tags_threshold_and_embeddings(engine: ozinstant.Engine) -> None:
     assert b is not None and b.threshold == 0.99 and b.resolution == "DECLINED"
     emb = b.media[0].embedding
     assert emb is not None and len(emb) == 192
+    # Liveness passed on the selfie and did not run on the document photo.
+    assert [m.liveness_passed for m in b.media] == [True, None]
     with pytest.raises(ozinstant.InvalidInputError):
         engine.analyze_request([OBAMA, OBAMA2], tags=["passport", None])
     with pytest.raises(ozinstant.InvalidInputError):

@@ -41,10 +41,16 @@ def test_ready_warm_up_models_and_config(engine: ozinstant.Engine) -> None:
     assert engine.ready() is True
     engine.warm_up()
     models = engine.models
-    assert {m["id"] for m in models} >= {"retinaface", "minifasnet_v2", "minifasnet_v1se"}
+    # Loaded at start: the detector, the three liveness models and MTCNN (MobileFaceNet, for
+    # biometry, loads on first use).
+    assert [m["id"] for m in models][:4] == ["retinaface", "minifasnet_v2", "minifasnet_v1se", "suri_minifasv2se"]
+    assert {m["id"] for m in models} >= {"mtcnn_pnet", "mtcnn_rnet", "mtcnn_onet"}
     assert all(len(m["sha256"]) == 64 and m["source"] == "embedded" for m in models)
     cfg = engine.config
-    assert cfg["threads"] == 2 and cfg["threshold"] == 0.5
+    # No threshold and no level configured: calls use 0.5 (tests/test_verdicts.py).
+    assert cfg["threads"] == 2 and cfg["threshold"] is None
+    assert cfg["security_level"] is None and cfg["review_band"] is None
+    assert cfg["liveness"] == {"models": ["minifasnet", "suri"], "fusion": "mean"}
     assert cfg["limits"]["max_media_per_request"] == 10
     assert "Engine" in repr(engine)
 
@@ -143,7 +149,7 @@ def test_analyze_request_with_junk_media(engine: ozinstant.Engine) -> None:
     assert req.resolution == "DECLINED"
     assert req.models == engine.models
     assert req.engine_version == ozinstant.__version__
-    assert req.schema_version == "1.2"
+    assert req.schema_version == "1.3"
 
 
 def test_analyze_batch_matches_single_calls(engine: ozinstant.Engine) -> None:
@@ -176,7 +182,7 @@ def test_stats_count_requests_and_outcomes() -> None:
     assert s["in_flight"] == 0
     m = s["media"]
     assert m["total"] == 6
-    assert (m["success"], m["declined"], m["failed"]) == (2, 1, 3)
+    assert (m["success"], m["declined"], m["operator_required"], m["failed"]) == (2, 1, 0, 3)
     assert (m["multiple_faces"], m["input_error"]) == (1, 2)
     assert s["latency"]["count"] == 6
 

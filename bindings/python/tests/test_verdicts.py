@@ -67,8 +67,16 @@ def test_result_attributes(engine: ozinstant.Engine, live_path) -> None:
     assert face.landmarks is not None and len(face.landmarks) == 5
     assert r.quality is not None and r.quality.passed and r.quality.enforced
     assert {c.name for c in r.quality.checks} >= {"face_size", "sharpness"}
-    assert r.liveness is not None and len(r.liveness.models) == 2
+    # The default liveness set: the MiniFASNet pair and Suri, two opinions fused by their mean.
+    assert r.liveness is not None and r.liveness.fusion == "mean"
+    assert [(m.model, m.opinion) for m in r.liveness.models] == [
+        ("minifasnet_v2", "minifasnet"),
+        ("minifasnet_v1se", "minifasnet"),
+        ("suri_minifasv2se", "suri"),
+    ]
+    assert [o.opinion for o in r.liveness.opinions] == ["minifasnet", "suri"]
     assert r.liveness.p_real == pytest.approx(1 - r.confidence_spoofing, abs=1e-5)
+    assert r.security_level is None and r.review_band is None
     assert r.image is not None
     assert (r.image.format, r.image.width, r.image.height) == ("png", 512, 512)
     assert r.timings.total_ms > 0

@@ -521,7 +521,7 @@ def test_sequence_results_are_typed_read_only_and_pickle(engine: ozinstant.Engin
 
 def test_biometry_compares_a_photo_with_a_clips_best_shot(engine: ozinstant.Engine) -> None:
     # The live clip pans over the same photo: same person. The similarity seen here is about
-    # 0.80 (threshold 0.75): the clip's frames are 480×360 re-encodings, smaller than the photo.
+    # 0.80 (threshold 0.78): the clip's frames are 480×360 re-encodings, smaller than the photo.
     r = engine.analyze_request([LIVE_PHOTO, LIVE_CLIP], analyses=["quality", "biometry"], return_embeddings=True)
     b = r.biometry
     assert b is not None

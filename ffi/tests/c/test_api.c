@@ -8,7 +8,8 @@
  *
  * --quick (used under valgrind, where one analysis of a photo takes 20 to 30 s): one worker
  * thread, and small synthetic images instead of photos except for the SUCCESS and
- * MULTIPLE_FACES verdicts; every entry point and every error path is still exercised. */
+ * MULTIPLE_FACES verdicts; every entry point and every error path is still exercised (the
+ * decision settings, security levels and review bands, only through their error paths). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <math.h>
@@ -57,6 +58,9 @@ static void test_static_functions(void) {
   CHECK(OZI_MEDIA_KIND_FRAMES == 4, "FRAMES kind number");
   CHECK(OZI_STATUS_INVALID_INPUT == 1 && OZI_STATUS_BUSY == 7 && OZI_STATUS_INVALID_CONFIG == 11,
         "stable numbers");
+  CHECK(OZI_RESOLUTION_SUCCESS == 0 && OZI_RESOLUTION_DECLINED == 1 && OZI_RESOLUTION_FAILED == 2 &&
+            OZI_RESOLUTION_OPERATOR_REQUIRED == 3,
+        "stable resolution numbers");
   /* Free functions accept NULL. */
   ozi_error_free(NULL);
   ozi_string_free(NULL);
@@ -83,6 +87,38 @@ static void test_engine_new_errors(void) {
 
   s = ozi_engine_new("\xff\xfe", &engine, &err);
   expect_error(s, err, OZI_STATUS_INVALID_CONFIG, "config not UTF-8");
+
+  /* The decision settings and the liveness section are checked before anything loads. */
+  static const char *const bad_configs[] = {
+      "{\"security_level\": \"extreme\"}",
+      "{\"security_level\": 3}",
+      "{\"review_band\": [0.7, 0.2]}",
+      "{\"review_band\": [-0.1, 0.4]}",
+      "{\"review_band\": [0.2, 1.5]}",
+      "{\"review_band\": [0.5]}",
+      "{\"review_band\": \"0.4,0.6\"}",
+      "{\"liveness\": {\"models\": []}}",
+      "{\"liveness\": {\"models\": [\"minifasnet\", \"minifasnet\"]}}",
+      "{\"liveness\": {\"models\": [\"deepfake\"]}}",
+      "{\"liveness\": {\"fusion\": \"median\"}}",
+      "{\"liveness\": {\"models\": [\"suri\"], \"extra\": 1}}",
+  };
+  for (size_t i = 0; i < sizeof bad_configs / sizeof bad_configs[0]; i++) {
+    s = ozi_engine_new(bad_configs[i], &engine, &err);
+    CHECK(engine == NULL, "%s: an engine came back", bad_configs[i]);
+    expect_error(s, err, OZI_STATUS_INVALID_CONFIG, bad_configs[i]);
+  }
+  /* The messages name what is wrong. */
+  s = ozi_engine_new("{\"security_level\": \"extreme\"}", &engine, &err);
+  CHECK(s == OZI_STATUS_INVALID_CONFIG && err != NULL && strstr(ozi_error_message(err), "extreme") != NULL,
+        "security level message: %s", err ? ozi_error_message(err) : "(no error)");
+  ozi_error_free(err);
+  err = NULL;
+  s = ozi_engine_new("{\"review_band\": [0.7, 0.2]}", &engine, &err);
+  CHECK(s == OZI_STATUS_INVALID_CONFIG && err != NULL && strstr(ozi_error_message(err), "review_band") != NULL,
+        "review band message: %s", err ? ozi_error_message(err) : "(no error)");
+  ozi_error_free(err);
+  err = NULL;
 
   /* Before any engine loaded ONNX Runtime: a configured path that does not exist. */
   s = ozi_engine_new("{\"ort_library_path\": \"/nonexistent/libonnxruntime.so\"}", &engine, &err);
@@ -217,6 +253,34 @@ static void test_bytes(const ozi_engine *engine) {
   expect_error(s, err, OZI_STATUS_INVALID_INPUT, "unknown option");
   s = ozi_engine_analyze_bytes(engine, jpeg, len, "not json", NULL, &json, &err);
   expect_error(s, err, OZI_STATUS_INVALID_INPUT, "options not JSON");
+  static const char *const bad_decisions[] = {
+      "{\"security_level\": \"extreme\"}", "{\"security_level\": \"HIGH\"}",
+      "{\"review_band\": [0.7, 0.2]}",       "{\"review_band\": [0.2, 1.01]}",
+      "{\"review_band\": [0.5]}",            "{\"review_band\": [0.1, 0.2, 0.3]}",
+      "{\"review_band\": null, \"security_level\": 1}",
+  };
+  for (size_t i = 0; i < sizeof bad_decisions / sizeof bad_decisions[0]; i++) {
+    v.resolution = OZI_RESOLUTION_SUCCESS;
+    s = ozi_engine_analyze_bytes(engine, jpeg, len, bad_decisions[i], &v, &json, &err);
+    CHECK(json == NULL && v.resolution == OZI_RESOLUTION_FAILED, "%s: output set on failure", bad_decisions[i]);
+    expect_error(s, err, OZI_STATUS_INVALID_INPUT, bad_decisions[i]);
+  }
+  s = ozi_engine_analyze_bytes(engine, jpeg, len, "{\"security_level\": \"extreme\"}", NULL, &json, &err);
+  CHECK(s == OZI_STATUS_INVALID_INPUT && err != NULL && strstr(ozi_error_message(err), "extreme") != NULL,
+        "security level option message: %s", err ? ozi_error_message(err) : "(no error)");
+  ozi_error_free(err);
+  err = NULL;
+  s = ozi_engine_analyze_bytes(engine, jpeg, len, "{\"review_band\": [0.7, 0.2]}", NULL, &json, &err);
+  CHECK(s == OZI_STATUS_INVALID_INPUT && err != NULL && strstr(ozi_error_message(err), "review_band") != NULL,
+        "review band option message: %s", err ? ozi_error_message(err) : "(no error)");
+  ozi_error_free(err);
+  err = NULL;
+  /* Bad options in a request and a submission are refused the same way, before any work. */
+  ozi_media one = {.kind = OZI_MEDIA_KIND_BYTES, .data = jpeg, .len = len};
+  s = ozi_engine_analyze_request(engine, &one, 1, "{\"review_band\": [0.9, 0.1]}", &json, &err);
+  expect_error(s, err, OZI_STATUS_INVALID_INPUT, "request with a reversed review band");
+  s = ozi_engine_analyze_request(engine, &one, 1, "{\"security_level\": \"extreme\"}", &json, &err);
+  expect_error(s, err, OZI_STATUS_INVALID_INPUT, "request with an unknown security level");
 
   /* A file that does not exist. */
   s = ozi_engine_analyze_path(engine, sample("no_such_file.jpg"), NULL, NULL, &json, &err);
@@ -512,6 +576,246 @@ static void test_submit(ozi_engine *engine) {
   pthread_mutex_destroy(&t.lock);
 }
 
+/* --- decision settings: security levels, review bands, liveness models --- */
+
+/* Analyses a sample by path with `options`; returns its JSON (free it) and fills `v`. */
+static char *analyze_sample(const ozi_engine *engine, const char *name, const char *options, ozi_verdict *v) {
+  char *json = NULL;
+  ozi_error *err = NULL;
+  ozi_status s = ozi_engine_analyze_path(engine, sample(name), options, v, &json, &err);
+  CHECK(s == OZI_STATUS_OK && json != NULL, "%s with %s: status %d: %s", name, options ? options : "NULL", (int)s,
+        err ? ozi_error_message(err) : "");
+  ozi_error_free(err);
+  return s == OZI_STATUS_OK ? json : NULL;
+}
+
+/* True when the first `"key":` of `json` (a media result's own `threshold` comes before the
+ * quality checks' ones) holds `value`, written as in JSON and followed by `,` or `}`. */
+static int first_is(const char *json, const char *key, const char *value) {
+  const char *p = after_key(json, key);
+  size_t n = strlen(value);
+  return p != NULL && strncmp(p, value, n) == 0 && (p[n] == ',' || p[n] == '}');
+}
+
+/* The number of times `needle` occurs in `json`. */
+static int occurrences(const char *json, const char *needle) {
+  int n = 0;
+  for (const char *p = json; p != NULL && (p = strstr(p, needle)) != NULL; p += strlen(needle)) n++;
+  return n;
+}
+
+static const char *const T1 = "minivision_live_image_T1.jpg";
+static const char *const F1 = "minivision_spoof_print_image_F1.jpg";
+
+/* A review band covering every score turns every verdict into OPERATOR_REQUIRED. */
+static void test_review_band(const ozi_engine *engine) {
+  ozi_verdict v;
+  /* Per call, on an engine without a band. */
+  const char *names[] = {T1, F1};
+  for (int i = 0; i < 2; i++) {
+    char *json = analyze_sample(engine, names[i], "{\"review_band\": [0.0, 1.0]}", &v);
+    if (json == NULL) continue;
+    CHECK(v.resolution == OZI_RESOLUTION_OPERATOR_REQUIRED && v.reason == OZI_FAIL_REASON_NONE && v.has_score &&
+              v.confidence_spoofing >= 0.0 && v.confidence_spoofing <= 1.0,
+          "%s, per-call band: verdict %d/%d score %f", names[i], (int)v.resolution, (int)v.reason,
+          v.confidence_spoofing);
+    CHECK(has(json, "resolution", "\"OPERATOR_REQUIRED\"") && has(json, "reason", "null"),
+          "%s: JSON resolution: %.300s", names[i], json);
+    CHECK(strstr(json, "\"review_band\":[0.0,1.0]") != NULL, "%s: band not reported: %.400s", names[i], json);
+    CHECK(first_is(json, "threshold", "0.5") && strstr(json, "\"security_level\"") == NULL,
+          "%s: threshold / security level: %.400s", names[i], json);
+    ozi_string_free(json);
+  }
+  /* The same engine without options: no band, the plain verdicts, no review_band key. */
+  char *json = analyze_sample(engine, T1, NULL, &v);
+  CHECK(json == NULL || (v.resolution == OZI_RESOLUTION_SUCCESS && strstr(json, "\"review_band\"") == NULL),
+        "T1 without a band: %d %.300s", (int)v.resolution, json ? json : "");
+  ozi_string_free(json);
+  /* A band that does not hold the score leaves the verdict to the threshold. */
+  json = analyze_sample(engine, F1, "{\"review_band\": [0.0, 0.0]}", &v);
+  if (json != NULL && v.confidence_spoofing > 0.0) {
+    CHECK(v.resolution == OZI_RESOLUTION_DECLINED && has(json, "resolution", "\"DECLINED\""),
+          "F1 outside a [0, 0] band: %d", (int)v.resolution);
+  }
+  ozi_string_free(json);
+  /* A one-point band at the media's own score holds it (inclusive bounds). */
+  json = analyze_sample(engine, T1, NULL, &v);
+  if (json != NULL && v.has_score) {
+    char options[128];
+    double score = number(json, "confidence_spoofing");
+    snprintf(options, sizeof options, "{\"review_band\": [%.17g, %.17g]}", score, score);
+    ozi_string_free(json);
+    json = analyze_sample(engine, T1, options, &v);
+    CHECK(json == NULL || v.resolution == OZI_RESOLUTION_OPERATOR_REQUIRED, "one-point band %s: %d", options,
+          (int)v.resolution);
+  }
+  ozi_string_free(json);
+
+  /* In the engine configuration: every call gets it, the request aggregates it. */
+  ozi_engine *banded = new_engine("{\"threads\": 2, \"review_band\": [0, 1]}");
+  CHECK(banded != NULL, "engine with a review band");
+  if (banded == NULL) return;
+  json = analyze_sample(banded, T1, NULL, &v);
+  CHECK(json == NULL || (v.resolution == OZI_RESOLUTION_OPERATOR_REQUIRED && v.has_score &&
+                         has(json, "resolution", "\"OPERATOR_REQUIRED\"") &&
+                         strstr(json, "\"review_band\":[0.0,1.0]") != NULL),
+        "engine band, T1: %d %.400s", (int)v.resolution, json ? json : "");
+  ozi_string_free(json);
+  /* A call's band replaces the engine's. */
+  json = analyze_sample(banded, F1, "{\"review_band\": [0.0, 0.0]}", &v);
+  CHECK(json == NULL || v.confidence_spoofing == 0.0 ||
+            (v.resolution == OZI_RESOLUTION_DECLINED && strstr(json, "\"review_band\":[0.0,0.0]") != NULL),
+        "call band over engine band, F1: %d", (int)v.resolution);
+  ozi_string_free(json);
+  /* Face failures stay FAILED: the band applies to scores only. */
+  json = analyze_sample(banded, "group_three_faces.jpg", NULL, &v);
+  CHECK(json == NULL || (v.resolution == OZI_RESOLUTION_FAILED && v.reason == OZI_FAIL_REASON_MULTIPLE_FACES),
+        "engine band, group photo: %d/%d", (int)v.resolution, (int)v.reason);
+  ozi_string_free(json);
+
+  /* Requests: OPERATOR_REQUIRED over SUCCESS, FAILED over OPERATOR_REQUIRED. */
+  char live[4096], group[4096];
+  snprintf(live, sizeof live, "%s", sample(T1));
+  snprintf(group, sizeof group, "%s", sample("group_three_faces.jpg"));
+  ozi_media media[2] = {
+      {.kind = OZI_MEDIA_KIND_PATH, .path = live},
+      {.kind = OZI_MEDIA_KIND_PATH, .path = group},
+  };
+  ozi_error *err = NULL;
+  ozi_status s = ozi_engine_analyze_request(banded, media, 1, "{\"request_id\":\"band-1\"}", &json, &err);
+  CHECK(s == OZI_STATUS_OK && strstr(json, "\"request_id\":\"band-1\",\"resolution\":\"OPERATOR_REQUIRED\"") != NULL,
+        "request of one banded media: %d %.300s", (int)s, json ? json : (err ? ozi_error_message(err) : ""));
+  ozi_string_free(json);
+  ozi_error_free(err);
+  err = NULL;
+  s = ozi_engine_analyze_request(banded, media, 2, "{\"request_id\":\"band-2\"}", &json, &err);
+  CHECK(s == OZI_STATUS_OK && strstr(json, "\"request_id\":\"band-2\",\"resolution\":\"FAILED\"") != NULL &&
+            has(entry(json, 0), "resolution", "\"OPERATOR_REQUIRED\""),
+        "request banded + group: %d %.300s", (int)s, json ? json : (err ? ozi_error_message(err) : ""));
+  ozi_string_free(json);
+  ozi_error_free(err);
+
+  /* Stats count the reviews. */
+  char *stats = NULL;
+  CHECK(ozi_engine_stats(banded, &stats, NULL) == OZI_STATUS_OK && has(stats, "operator_required", "3"),
+        "stats of the banded engine: %s", stats ? stats : "(null)");
+  ozi_string_free(stats);
+  ozi_engine_free(banded);
+}
+
+/* Security levels: named thresholds, reported with the result; explicit thresholds win. The
+ * levels' values are the core's to tune (docs/ACCURACY.md): only their order is checked. */
+static void test_security_levels(const ozi_engine *engine) {
+  static const char *const levels[] = {"low", "medium", "high"};
+  double thresholds[3] = {-1.0, -1.0, -1.0};
+  ozi_verdict v;
+  double score = -1.0;
+  for (size_t i = 0; i < 3; i++) {
+    char options[64], value[32];
+    snprintf(options, sizeof options, "{\"security_level\": \"%s\"}", levels[i]);
+    snprintf(value, sizeof value, "\"%s\"", levels[i]);
+    char *json = analyze_sample(engine, F1, options, &v);
+    if (json == NULL) continue;
+    /* The media's own threshold is the first "threshold" key (the quality checks' come later). */
+    thresholds[i] = number(json, "threshold");
+    CHECK(has(json, "security_level", value) && thresholds[i] > 0.0 && thresholds[i] < 1.0,
+          "%s: level and threshold not reported: %.400s", options, json);
+    ozi_resolution expected =
+        v.confidence_spoofing >= thresholds[i] ? OZI_RESOLUTION_DECLINED : OZI_RESOLUTION_SUCCESS;
+    CHECK(v.has_score && v.resolution == expected, "%s: verdict %d for score %f (threshold %f)", options,
+          (int)v.resolution, v.confidence_spoofing, thresholds[i]);
+    CHECK(score < 0 || score == v.confidence_spoofing, "the level changed the score: %f vs %f", score,
+          v.confidence_spoofing);
+    score = v.confidence_spoofing;
+    ozi_string_free(json);
+  }
+  /* A higher level is stricter: a lower threshold. */
+  CHECK(thresholds[0] > thresholds[1] && thresholds[1] > thresholds[2], "level thresholds low %f, medium %f, high %f",
+        thresholds[0], thresholds[1], thresholds[2]);
+  const double low = thresholds[0], high_t = thresholds[2];
+
+  /* An explicit threshold in the same call wins, and no level is reported. */
+  char *json = analyze_sample(engine, F1, "{\"security_level\": \"high\", \"threshold\": 0.999}", &v);
+  CHECK(json == NULL || (first_is(json, "threshold", "0.999") && strstr(json, "\"security_level\"") == NULL &&
+                         v.resolution == OZI_RESOLUTION_SUCCESS),
+        "threshold over level: %d %.300s", (int)v.resolution, json ? json : "");
+  ozi_string_free(json);
+
+  /* In the engine configuration. */
+  ozi_engine *high = new_engine("{\"threads\": 2, \"security_level\": \"high\"}");
+  CHECK(high != NULL, "engine with security level high");
+  if (high == NULL) return;
+  json = analyze_sample(high, T1, NULL, &v);
+  CHECK(json == NULL || (has(json, "security_level", "\"high\"") && number(json, "threshold") == high_t),
+        "engine level high (threshold %f): %.400s", high_t, json ? json : "");
+  ozi_string_free(json);
+  /* A call's threshold beats the engine's level; a call's level beats it too. */
+  json = analyze_sample(high, T1, "{\"threshold\": 0.6}", &v);
+  CHECK(json == NULL || (first_is(json, "threshold", "0.6") && strstr(json, "\"security_level\"") == NULL),
+        "call threshold over engine level: %.400s", json ? json : "");
+  ozi_string_free(json);
+  json = analyze_sample(high, T1, "{\"security_level\": \"low\"}", &v);
+  CHECK(json == NULL || (has(json, "security_level", "\"low\"") && number(json, "threshold") == low),
+        "call level over engine level (threshold %f): %.400s", low, json ? json : "");
+  ozi_string_free(json);
+  char *info = NULL;
+  CHECK(ozi_engine_info(high, &info, NULL) == OZI_STATUS_OK && strstr(info, "\"security_level\":\"high\"") != NULL,
+        "info shows the level: %.600s", info ? info : "(null)");
+  ozi_string_free(info);
+  ozi_engine_free(high);
+
+  /* An explicit engine threshold wins over the engine's level. */
+  ozi_engine *both = new_engine("{\"threads\": 1, \"security_level\": \"high\", \"threshold\": 0.55}");
+  CHECK(both != NULL, "engine with a threshold and a level");
+  if (both == NULL) return;
+  json = analyze_sample(both, T1, NULL, &v);
+  CHECK(json == NULL || (first_is(json, "threshold", "0.55") && strstr(json, "\"security_level\"") == NULL),
+        "engine threshold over engine level: %.400s", json ? json : "");
+  ozi_string_free(json);
+  ozi_engine_free(both);
+}
+
+/* The liveness models: both opinions by default, MiniFASNet alone in the fast profile. */
+static void test_liveness_models(const ozi_engine *engine) {
+  ozi_verdict v;
+  char *json = analyze_sample(engine, T1, NULL, &v);
+  if (json != NULL) {
+    const char *liveness = after_key(json, "liveness");
+    CHECK(liveness != NULL && has(liveness, "fusion", "\"mean\""), "default fusion: %.600s", json);
+    int models = occurrences(liveness, "\"crop_scale\":");
+    CHECK(models == 3, "default engine: %d models", models);
+    CHECK(strstr(liveness, "\"model\":\"minifasnet_v2\"") && strstr(liveness, "\"model\":\"minifasnet_v1se\"") &&
+              strstr(liveness, "\"model\":\"suri_minifasv2se\""),
+          "default models: %.800s", liveness);
+    CHECK(has(liveness, "opinion", "\"minifasnet\"") && has(liveness, "opinion", "\"suri\"") &&
+              occurrences(liveness, "\"models\":[\"") == 2,
+          "default opinions: %.800s", liveness);
+    ozi_string_free(json);
+  }
+  char *info = NULL;
+  CHECK(ozi_engine_info(engine, &info, NULL) == OZI_STATUS_OK && strstr(info, "\"id\":\"suri_minifasv2se\"") != NULL,
+        "default info lists suri: %.300s", info ? info : "(null)");
+  ozi_string_free(info);
+
+  ozi_engine *fast = new_engine("{\"threads\": 1, \"liveness\": {\"models\": [\"minifasnet\"], \"fusion\": \"max\"}}");
+  CHECK(fast != NULL, "fast-profile engine");
+  if (fast == NULL) return;
+  json = analyze_sample(fast, T1, NULL, &v);
+  if (json != NULL) {
+    const char *liveness = after_key(json, "liveness");
+    CHECK(v.resolution == OZI_RESOLUTION_SUCCESS, "fast profile T1: %d", (int)v.resolution);
+    CHECK(liveness != NULL && has(liveness, "fusion", "\"max\"") && occurrences(liveness, "\"crop_scale\":") == 2 &&
+              occurrences(liveness, "\"models\":[\"") == 1 && strstr(liveness, "suri") == NULL,
+          "fast profile liveness: %.800s", json);
+    ozi_string_free(json);
+  }
+  CHECK(ozi_engine_info(fast, &info, NULL) == OZI_STATUS_OK && strstr(info, "\"id\":\"minifasnet_v2\"") != NULL &&
+            strstr(info, "\"id\":\"suri_minifasv2se\"") == NULL,
+        "fast profile info: %.300s", info ? info : "(null)");
+  ozi_string_free(info);
+  ozi_engine_free(fast);
+}
+
 int main(int argc, char **argv) {
   parse_args(argc, argv, "--quick", &quick, NULL);
   test_static_functions();
@@ -526,6 +830,11 @@ int main(int argc, char **argv) {
     test_bytes(engine);
     test_pixels(engine);
     test_request(engine);
+    if (!quick) {
+      test_review_band(engine);
+      test_security_levels(engine);
+      test_liveness_models(engine);
+    }
     test_submit(engine); /* frees the engine */
   }
 

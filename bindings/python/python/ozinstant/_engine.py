@@ -20,6 +20,12 @@ __all__ = ["Engine", "Frames", "MediaInput"]
 
 ColorOrder = Literal["rgb", "bgr", "rgba", "bgra"]
 FacePolicy = Literal["single", "largest"]
+SecurityLevel = Literal["low", "medium", "high"]
+"""Named operating points: thresholds on ``confidence_spoofing`` set from measured bona fide
+rejection rates (``docs/ACCURACY.md``); ``high`` declines the most."""
+ReviewBand = Tuple[float, float]
+"""``(low, high)``, inclusive, on ``confidence_spoofing``: a score inside it is
+``OPERATOR_REQUIRED`` (manual review) instead of ``SUCCESS`` or ``DECLINED``."""
 Analysis = Literal["quality", "biometry"]
 """Analyses a request can run: ``quality`` (liveness) and ``biometry`` (face comparison)."""
 MediaTag = Literal["photo_selfie", "photo_id", "photo_id_front", "photo_id_back", "video_selfie", "shotset_selfie"]
@@ -37,6 +43,10 @@ _R = TypeVar("_R")
 def _json_default(value: Any) -> Any:
     if isinstance(value, os.PathLike):
         return os.fsdecode(os.fspath(value))
+    if isinstance(value, np.generic):  # e.g. a np.float32 threshold or review band bound
+        return value.item()
+    if isinstance(value, (tuple, np.ndarray)):
+        return list(value)
     raise TypeError(f"configuration value of type {type(value).__name__} is not JSON-serialisable")
 
 
@@ -161,11 +171,22 @@ def _prepare(x: Any) -> Any:
     )
 
 
+def _review_band(band: Any) -> Optional[List[Any]]:
+    """A ``(low, high)`` pair as a JSON array (the core checks its length and values)."""
+    if band is None:
+        return None
+    if isinstance(band, (str, bytes, bytearray, dict)) or not hasattr(band, "__iter__"):
+        raise TypeError(f"review_band must be a (low, high) pair of numbers, got {type(band).__name__}")
+    return list(band)
+
+
 def _options(
     threshold: Optional[float],
     quality_gate: Optional[bool],
     face_policy: Optional[str],
     request_id: Optional[str],
+    security_level: Optional[str] = None,
+    review_band: Optional[ReviewBand] = None,
     **request: Any,
 ) -> str:
     # ``request``: the other options (video_frames, and the request-only analyses,
@@ -173,13 +194,18 @@ def _options(
     opts: dict[str, Any] = {k: v for k, v in request.items() if v is not None}
     if threshold is not None:
         opts["threshold"] = threshold
+    if security_level is not None:
+        opts["security_level"] = security_level
+    band = _review_band(review_band)
+    if band is not None:
+        opts["review_band"] = band
     if quality_gate is not None:
         opts["quality_gate"] = quality_gate
     if face_policy is not None:
         opts["face_policy"] = face_policy
     if request_id is not None:
         opts["request_id"] = request_id
-    return json.dumps(opts)
+    return json.dumps(opts, default=_json_default)
 
 
 def _request_options(
@@ -234,6 +260,16 @@ class Engine:
     ``Engine(video={"frames": 12, "min_usable_frames": 4, "max_duration_ms": 10000,
     "shot_set": {"max_entries": 50}})``. Unknown keys and out-of-range values raise
     :class:`ConfigError`.
+
+    The verdict: ``threshold`` (0..1, default 0.5) or ``security_level`` (``"low"``,
+    ``"medium"``, ``"high"``: a named threshold; an explicit ``threshold`` wins), and
+    ``review_band=(low, high)``: scores inside it (inclusive) are ``OPERATOR_REQUIRED`` (manual
+    review; off by default). Per-call ``threshold`` / ``security_level`` / ``review_band``
+    override the engine's (a call's threshold, then its level, then the engine's threshold,
+    then its level). The liveness models: ``liveness={"models": ["minifasnet", "suri"],
+    "fusion": "mean"}`` is the default; ``{"models": ["minifasnet"]}`` is the fast profile
+    (MiniFASNet alone); ``"fusion": "max"`` takes the most suspicious opinion. Custom model
+    files go in ``models`` (``{"suri_minifasv2se": path, ...}``).
 
     ONNX Runtime is taken from ``ort_library_path`` when given, else ``ORT_DYLIB_PATH``, else the
     installed ``onnxruntime`` wheel (found without importing it), else the core's own search.
@@ -298,6 +334,8 @@ class Engine:
         x: MediaInput,
         *,
         threshold: Optional[float] = None,
+        security_level: Optional[SecurityLevel] = None,
+        review_band: Optional[ReviewBand] = None,
         quality_gate: Optional[bool] = None,
         face_policy: Optional[FacePolicy] = None,
         request_id: Optional[str] = None,
@@ -318,12 +356,21 @@ class Engine:
         the median ``confidence_spoofing`` of its usable frames; ``result.sequence`` has the
         details and the media's faces/quality/liveness are the best shot's.
 
+        ``threshold``, ``security_level`` and ``review_band`` override the engine's decision
+        settings for this call (see :class:`Engine`): the result reports the ``threshold`` it
+        used, the ``security_level`` it came from and the ``review_band``.
+
         Returns a :class:`MediaResult`; ``FAILED`` results (no face, several faces, low quality)
-        are results, not errors. Raises :class:`InvalidInputError` for undecodable, unsupported
+        are results, not errors, and so is ``OPERATOR_REQUIRED`` (a score inside the review
+        band). Raises :class:`InvalidInputError` for undecodable, unsupported
         (``unsupported_codec``) or oversized input (``video_too_long``, ``archive_rejected``),
-        :class:`IoError` for an unreadable path, :class:`BusyError` when the engine is full.
+        :class:`IoError` for an unreadable path, :class:`BusyError` when the engine is full;
+        an unknown ``security_level`` or a bad ``review_band`` (not two scores within 0..1 with
+        ``low <= high``) raises :class:`InvalidInputError` before any work.
         """
-        opts = _options(threshold, quality_gate, face_policy, request_id, video_frames=video_frames)
+        opts = _options(
+            threshold, quality_gate, face_policy, request_id, security_level, review_band, video_frames=video_frames
+        )
         return MediaResult._from_json(self._engine().analyze(_prepare(x), opts, color_order))
 
     def analyze_batch(
@@ -331,6 +378,8 @@ class Engine:
         items: Iterable[MediaInput],
         *,
         threshold: Optional[float] = None,
+        security_level: Optional[SecurityLevel] = None,
+        review_band: Optional[ReviewBand] = None,
         quality_gate: Optional[bool] = None,
         face_policy: Optional[FacePolicy] = None,
         color_order: ColorOrder = "rgb",
@@ -340,7 +389,9 @@ class Engine:
         ``max_in_flight`` slot for the whole batch). Returns one :class:`MediaResult` per item,
         in order; an item that cannot be read or decoded gives a ``FAILED``/``INPUT_ERROR``
         result with ``.error`` set instead of raising. Inputs are copied once."""
-        opts = _options(threshold, quality_gate, face_policy, None, video_frames=video_frames)
+        opts = _options(
+            threshold, quality_gate, face_policy, None, security_level, review_band, video_frames=video_frames
+        )
         prepared = [_prepare(x) for x in items]
         return [MediaResult._from_json(j) for j in self._engine().analyze_batch(prepared, opts, color_order)]
 
@@ -350,6 +401,8 @@ class Engine:
         *,
         request_id: Optional[str] = None,
         threshold: Optional[float] = None,
+        security_level: Optional[SecurityLevel] = None,
+        review_band: Optional[ReviewBand] = None,
         quality_gate: Optional[bool] = None,
         face_policy: Optional[FacePolicy] = None,
         color_order: ColorOrder = "rgb",
@@ -378,6 +431,8 @@ class Engine:
             quality_gate,
             face_policy,
             request_id,
+            security_level,
+            review_band,
             video_frames=video_frames,
             **_request_options(analyses, biometry_threshold, biometry_tags, quality_tags, return_embeddings),
         )
@@ -390,6 +445,8 @@ class Engine:
         x: MediaInput,
         *,
         threshold: Optional[float] = None,
+        security_level: Optional[SecurityLevel] = None,
+        review_band: Optional[ReviewBand] = None,
         quality_gate: Optional[bool] = None,
         face_policy: Optional[FacePolicy] = None,
         request_id: Optional[str] = None,
@@ -399,7 +456,9 @@ class Engine:
         """:meth:`analyze` on the engine's pool; the event loop is never blocked. Same result
         and errors as :meth:`analyze`. The input is copied. Cancelling the awaiting task
         discards the result (the analysis itself runs to completion)."""
-        opts = _options(threshold, quality_gate, face_policy, request_id, video_frames=video_frames)
+        opts = _options(
+            threshold, quality_gate, face_policy, request_id, security_level, review_band, video_frames=video_frames
+        )
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[MediaResult] = loop.create_future()
         self._engine().submit([_prepare(x)], opts, color_order, True, loop, fut, _settle_media)
@@ -411,6 +470,8 @@ class Engine:
         *,
         request_id: Optional[str] = None,
         threshold: Optional[float] = None,
+        security_level: Optional[SecurityLevel] = None,
+        review_band: Optional[ReviewBand] = None,
         quality_gate: Optional[bool] = None,
         face_policy: Optional[FacePolicy] = None,
         color_order: ColorOrder = "rgb",
@@ -428,6 +489,8 @@ class Engine:
             quality_gate,
             face_policy,
             request_id,
+            security_level,
+            review_band,
             video_frames=video_frames,
             **_request_options(analyses, biometry_threshold, biometry_tags, quality_tags, return_embeddings),
         )
@@ -449,8 +512,10 @@ class Engine:
         self._engine().warm_up()
 
     def stats(self) -> dict[str, Any]:
-        """Counters (requests accepted/completed/failed, busy rejections, media outcomes) and
-        the latency histogram, as a dict."""
+        """Counters (requests accepted/completed/failed, busy rejections, media outcomes:
+        ``media`` = ``{"total", "success", "declined", "operator_required", "failed",
+        "no_face", "multiple_faces", "low_quality", "input_error"}``) and the latency
+        histogram, as a dict."""
         return json.loads(self._engine().stats_json())  # type: ignore[no-any-return]
 
     @property

@@ -8,8 +8,9 @@ ERROR_CODES: List[Tuple[int, str]]
 # An `item` is one media: `bytes`, `str` (a path), a uint8 numpy array H×W×3/H×W×4 with packed
 # pixels, or a `list` of such arrays (raw frames forming one media: what `ozinstant.Frames`
 # becomes). Encoded bytes and paths may be images, videos (MP4/MOV/WebM) or ZIP shot sets.
-# `options_json` is an `AnalyzeOptions` object (threshold, quality_gate, face_policy, request_id,
-# video_frames, and for requests analyses, biometry_* , quality_tags, return_embeddings).
+# `options_json` is an `AnalyzeOptions` object (threshold, security_level, review_band,
+# quality_gate, face_policy, request_id, video_frames, and for requests analyses, biometry_* ,
+# quality_tags, return_embeddings).
 class NativeEngine:
     def __init__(self, config_json: str) -> None: ...
     def config_json(self) -> str: ...

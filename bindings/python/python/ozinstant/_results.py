@@ -40,6 +40,7 @@ __all__ = [
     "Liveness",
     "MediaResult",
     "ModelScore",
+    "OpinionScore",
     "PairSimilarity",
     "Quality",
     "QualityCheck",
@@ -49,8 +50,20 @@ __all__ = [
     "VideoReport",
 ]
 
-Resolution = Literal["SUCCESS", "DECLINED", "FAILED"]
-"""``SUCCESS`` = live, ``DECLINED`` = attack, ``FAILED`` = no verdict (see ``reason``)."""
+Resolution = Literal["SUCCESS", "DECLINED", "FAILED", "OPERATOR_REQUIRED"]
+"""``SUCCESS`` = live, ``DECLINED`` = attack, ``FAILED`` = no verdict (see ``reason``),
+``OPERATOR_REQUIRED`` = manual review (the score is inside the configured ``review_band``; never
+without one)."""
+
+SecurityLevel = Literal["low", "medium", "high"]
+"""A named threshold (``docs/ACCURACY.md``): ``low`` declines the least, ``high`` the most."""
+
+Opinion = Literal["minifasnet", "suri"]
+"""A group of liveness models giving one opinion: ``minifasnet`` (MiniFASNetV2 + MiniFASNetV1SE)
+or ``suri`` (Suri MiniFASNetV2-SE)."""
+
+Fusion = Literal["mean", "max"]
+"""How the opinions' attack probabilities are combined into ``confidence_spoofing``."""
 
 FailReason = Literal["NO_FACE", "MULTIPLE_FACES", "LOW_QUALITY", "INPUT_ERROR"]
 
@@ -217,6 +230,10 @@ def _crop(c: Any) -> Tuple[int, int, int, int]:
     return (c[0], c[1], c[2], c[3])
 
 
+def _pair(b: Any) -> Tuple[float, float]:
+    return (float(b[0]), float(b[1]))
+
+
 class Face(_Record):
     """One detected face."""
 
@@ -263,20 +280,46 @@ class ModelScore(_Record):
     """One liveness model's output."""
 
     __slots__ = ()
+    _repr_fields = ("model", "opinion", "p_real")
 
-    model: Final = _Field(str)
-    crop_scale: Final = _Field(float)
-    crop: Final = _Field(_crop, "``(x0, y0, x1, y1)``, inclusive, original pixels.")
-    p_real: Final = _Field(float)
+    model: Final = _Field(str, "``minifasnet_v2``, ``minifasnet_v1se`` or ``suri_minifasv2se``.")
+    opinion: Final[_Field[Opinion]] = _Field(_as_is, "The opinion the model belongs to: ``minifasnet`` or ``suri``.")
+    crop_scale: Final = _Field(float, "Crop side relative to the face box side.")
+    crop: Final = _Field(
+        _crop,
+        """``(x0, y0, x1, y1)``, inclusive, original pixels. MiniFASNet crops lie inside the
+        image; Suri's square may reach past it (negative, or beyond the size), where the model
+        saw reflected pixels.""",
+    )
+    p_real: Final = _Field(float, "This model's probability that the face is real, 0..1.")
+
+
+class OpinionScore(_Record):
+    """One liveness opinion: the mean ``p_real`` of its models."""
+
+    __slots__ = ()
+    _repr_fields = ("opinion", "p_real", "models")
+
+    opinion: Final[_Field[Opinion]] = _Field(_as_is, "``minifasnet`` or ``suri``.")
+    p_real: Final = _Field(float, "The opinion's probability that the face is real, 0..1.")
+    models: Final[_Field[List[str]]] = _Field(list, "Ids of its models (as :attr:`ModelScore.model`).")
 
 
 class Liveness(_Record):
-    """Liveness details."""
+    """Liveness details: every model's and every opinion's own score, and how they were fused."""
 
     __slots__ = ()
 
-    p_real: Final = _Field(float, "Fused probability that the face is real, 0..1.")
-    models: Final = _Field(_list_of(ModelScore))
+    p_real: Final = _Field(
+        float, "Fused probability that the face is real, 0..1 (``1 - confidence_spoofing`` for a photo)."
+    )
+    fusion: Final[_Field[Fusion]] = _Field(
+        _as_is, "How the opinions were fused: ``mean`` or ``max`` of their attack probabilities."
+    )
+    opinions: Final = _Field(
+        _list_of(OpinionScore), "One score per opinion that ran (``minifasnet``, ``suri``), in that order."
+    )
+    models: Final = _Field(_list_of(ModelScore), "One score per model, in load order.")
 
 
 class ImageInfo(_Record):
@@ -351,7 +394,9 @@ class FrameResult(_Record):
         _as_is, "Presentation time, milliseconds (videos only).", default=None
     )
     name: Final[_Field[Optional[str]]] = _Field(_as_is, "Entry name (shot sets only).", default=None)
-    resolution: Final[_Field[Resolution]] = _Field(_as_is, "The frame's own outcome.")
+    resolution: Final[_Field[Resolution]] = _Field(
+        _as_is, "The frame's own outcome (judged like a photo, review band included)."
+    )
     reason: Final[_Field[Optional[FailReason]]] = _Field(_as_is, "Why the frame failed; None unless ``FAILED``.")
     confidence_spoofing: Final[_Field[Optional[float]]] = _Field(
         _as_is, "The frame's score; None when liveness did not run on it."
@@ -435,7 +480,9 @@ class MediaResult(_EngineRecord):
         photo, or a request that only asked for biometry).""",
     )
     resolution: Final[_Field[Resolution]] = _Field(
-        _as_is, "``SUCCESS`` (live), ``DECLINED`` (attack) or ``FAILED`` (see ``reason``)."
+        _as_is,
+        """``SUCCESS`` (live), ``DECLINED`` (attack), ``FAILED`` (see ``reason``) or
+        ``OPERATOR_REQUIRED`` (the score is inside :attr:`review_band`).""",
     )
     reason: Final[_Field[Optional[FailReason]]] = _Field(
         _as_is, "``NO_FACE``, ``MULTIPLE_FACES``, ``LOW_QUALITY``, ``INPUT_ERROR``; None unless FAILED."
@@ -446,6 +493,18 @@ class MediaResult(_EngineRecord):
         video, shot set or frames: the median over the usable frames.""",
     )
     threshold: Final = _Field(float, "The threshold used: a score at or above it is an attack.")
+    security_level: Final[_Field[Optional[SecurityLevel]]] = _Field(
+        _as_is,
+        """The security level the threshold came from (``low``, ``medium``, ``high``); None when
+        the threshold was given as a number or defaulted.""",
+        default=None,
+    )
+    review_band: Final = _Field(
+        _optional(_pair),
+        """``(low, high)``: the review band the verdict used (a score inside it, inclusive, is
+        ``OPERATOR_REQUIRED``); None when off.""",
+        default=None,
+    )
     faces: Final = _Field(
         _list_of(Face), "Detected faces, the analysed one first (the best shot's for a multi-frame media)."
     )
@@ -486,6 +545,16 @@ class BiometryMedia(_Record):
         str,
         """``compared``, ``no_face``, ``multiple_faces``, ``input_error``, ``no_usable_frame`` (a
         video, shot set or frames media without a best shot) or ``excluded``.""",
+    )
+    liveness_passed: Final = _Field(
+        _optional(bool),
+        """Whether this media passed liveness: True when its liveness ``resolution`` is ``SUCCESS``,
+        False when it is ``DECLINED``, ``OPERATOR_REQUIRED`` or ``FAILED``, None when liveness did
+        not run on it (document tags, ``analyses=["biometry"]`` alone). Biometry compares faces
+        whatever their liveness: its ``SUCCESS`` means "same person", not "same live person";
+        require True here for every compared media (or the request's ``resolution``) for the
+        latter.""",
+        default=None,
     )
     embedding: Final[_Field[Optional[List[float]]]] = _Field(
         _optional(list),
@@ -531,7 +600,9 @@ class RequestResult(_EngineRecord):
     schema_version: Final = _Field(str)
     request_id: Final = _Field(str, "Caller-given or generated (UUID v4) request id.")
     resolution: Final[_Field[Resolution]] = _Field(
-        _as_is, "``DECLINED`` if any media was declined, else ``FAILED`` if any failed, else ``SUCCESS``."
+        _as_is,
+        """``DECLINED`` if any media was declined, else ``FAILED`` if any failed, else
+        ``OPERATOR_REQUIRED`` if any needs review, else ``SUCCESS``.""",
     )
     media: Final = _Field(_list_of(MediaResult), "One result per media, in request order.")
     biometry: Final = _Field(
