@@ -145,7 +145,7 @@ impl Pipeline {
         self.retinaface.detect(&frame, nw, nh)?;
         let b = BoxF { x0: 140.0, y0: 200.0, x1: 340.0, y1: 420.0 };
         self.mtcnn.landmarks(&frame, &b)?;
-        liveness::score_face(&self.liveness, self.fusion, &frame, retinaface::int_box(&b))?;
+        liveness::score_face(&self.liveness, self.fusion, &frame, retinaface::int_box(&b), None)?;
         // The face embedder too (loaded here if it was not), so that the first biometry
         // request is not slower either.
         let (embedder, _) = self.embedder()?;
@@ -355,7 +355,7 @@ impl Pipeline {
 
         // Liveness and decision.
         let t = Instant::now();
-        let scores = liveness::score_face(&self.liveness, self.fusion, frame, bbox)?;
+        let scores = liveness::score_face(&self.liveness, self.fusion, frame, bbox, ctx.pool)?;
         timings.liveness_ms = ms(t);
         let mut models = scores.models;
         for s in &mut models {

@@ -109,8 +109,8 @@ fn suri_and_pair_match_golden_on_the_golden_box() {
         let Some(bbox) = row.bbox else { continue };
         let bytes = std::fs::read(&row.path).unwrap();
         let (frame, _) = ozinstant::decode::decode(&bytes, &Default::default()).unwrap();
-        let s = liveness::score_face(&suri, Fusion::Mean, &frame, bbox).unwrap();
-        let p = liveness::score_face(&pair, Fusion::Mean, &frame, bbox).unwrap();
+        let s = liveness::score_face(&suri, Fusion::Mean, &frame, bbox, None).unwrap();
+        let p = liveness::score_face(&pair, Fusion::Mean, &frame, bbox, None).unwrap();
         let (ds, dp) = ((s.p_real - row.p_suri.unwrap()).abs(), (p.p_real - row.p_pair.unwrap()).abs());
         report.push_str(&format!(
             "{}: suri {:.6} (golden {}) pair {:.6} (golden {})\n",

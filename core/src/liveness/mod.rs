@@ -268,7 +268,49 @@ impl Crop {
 
 /// Runs every model on the face box `[x, y, w, h]` (integer pixels of `frame`) and fuses the
 /// opinions with `fusion`. Models whose crops and inputs coincide share one packed tensor.
-pub fn score_face(models: &[LivenessModel], fusion: Fusion, frame: &RgbFrame, bbox: [i32; 4]) -> Result<FaceScores> {
+///
+/// With a `pool` and two opinions, the opinions run side by side on it (`join`): a single
+/// photo's latency is then the slower opinion's, not the sum; on a busy pool the second half
+/// simply runs after the first on the same thread, so throughput is unchanged.
+pub fn score_face(
+    models: &[LivenessModel],
+    fusion: Fusion,
+    frame: &RgbFrame,
+    bbox: [i32; 4],
+    pool: Option<&rayon::ThreadPool>,
+) -> Result<FaceScores> {
+    // The models of one opinion are loaded next to each other.
+    let groups: Vec<&[LivenessModel]> = models.chunk_by(|a, b| a.facts.opinion == b.facts.opinion).collect();
+    let per_group: Vec<Result<Vec<ModelScore>>> = match (pool, groups.as_slice()) {
+        (Some(pool), [a, b]) => {
+            let (ra, rb) = pool.join(|| score_models(a, frame, bbox), || score_models(b, frame, bbox));
+            vec![ra, rb]
+        }
+        _ => groups.iter().map(|g| score_models(g, frame, bbox)).collect(),
+    };
+    let mut scores = Vec::with_capacity(models.len());
+    for group in per_group {
+        scores.extend(group?);
+    }
+    let opinions: Vec<OpinionScore> = Opinion::ALL
+        .into_iter()
+        .filter_map(|o| {
+            let of: Vec<&ModelScore> = scores.iter().filter(|s| s.opinion == o).collect();
+            if of.is_empty() {
+                return None;
+            }
+            let p_real = of.iter().map(|s| s.p_real).sum::<f64>() / of.len() as f64;
+            Some(OpinionScore { opinion: o, p_real, models: of.iter().map(|s| s.model.clone()).collect() })
+        })
+        .collect();
+    let ps: Vec<f64> = opinions.iter().map(|o| o.p_real).collect();
+    let p_real = fusion.p_real(&ps).ok_or_else(|| Error::Internal("no liveness model is loaded".into()))?;
+    Ok(FaceScores { p_real, opinions, models: scores })
+}
+
+/// Runs `models` one after the other on the face box, sharing packed tensors between models
+/// whose crops and inputs coincide.
+fn score_models(models: &[LivenessModel], frame: &RgbFrame, bbox: [i32; 4]) -> Result<Vec<ModelScore>> {
     let crops: Vec<Crop> = models.iter().map(|m| Crop::of(m.facts, frame, bbox)).collect();
     let mut tensors: Vec<Zeroizing<Vec<f32>>> = Vec::with_capacity(models.len());
     let mut scores = Vec::with_capacity(models.len());
@@ -298,20 +340,7 @@ pub fn score_face(models: &[LivenessModel], fusion: Fusion, frame: &RgbFrame, bb
             p_real: p,
         });
     }
-    let opinions: Vec<OpinionScore> = Opinion::ALL
-        .into_iter()
-        .filter_map(|o| {
-            let of: Vec<&ModelScore> = scores.iter().filter(|s| s.opinion == o).collect();
-            if of.is_empty() {
-                return None;
-            }
-            let p_real = of.iter().map(|s| s.p_real).sum::<f64>() / of.len() as f64;
-            Some(OpinionScore { opinion: o, p_real, models: of.iter().map(|s| s.model.clone()).collect() })
-        })
-        .collect();
-    let ps: Vec<f64> = opinions.iter().map(|o| o.p_real).collect();
-    let p_real = fusion.p_real(&ps).ok_or_else(|| Error::Internal("no liveness model is loaded".into()))?;
-    Ok(FaceScores { p_real, opinions, models: scores })
+    Ok(scores)
 }
 
 #[cfg(test)]

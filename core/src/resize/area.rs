@@ -121,23 +121,26 @@ fn area_fast(src: &[u8], sw: usize, kx: usize, ky: usize, dw: usize, dh: usize) 
     let stride = sw * CN;
     let two_by_two = kx == 2 && ky == 2;
     let inv_area = 1.0f32 / (kx * ky) as f32;
+    // Integer block sums of one output row, all channels at once.
+    let mut sums = Zeroizing::new(vec![0u32; dw * CN]);
     for (dy, dst_row) in out.chunks_exact_mut(dw * CN).enumerate() {
-        let rows = &src[dy * ky * stride..(dy + 1) * ky * stride];
-        for (dx, px) in dst_row.chunks_exact_mut(CN).enumerate() {
-            for (c, d) in px.iter_mut().enumerate() {
-                let mut sum = 0u32;
-                for row in rows.chunks_exact(stride) {
-                    for sx in dx * kx..(dx + 1) * kx {
-                        sum += row[sx * CN + c] as u32;
-                    }
+        sums.fill(0);
+        for row in src[dy * ky * stride..(dy + 1) * ky * stride].chunks_exact(stride) {
+            for (block, sum) in row[..dw * kx * CN].chunks_exact(kx * CN).zip(sums.chunks_exact_mut(CN)) {
+                for px in block.chunks_exact(CN) {
+                    sum[0] += px[0] as u32;
+                    sum[1] += px[1] as u32;
+                    sum[2] += px[2] as u32;
                 }
-                *d = if two_by_two {
-                    // OpenCV's dedicated 2x2 path: integer rounding, halves up.
-                    ((sum + 2) >> 2) as u8
-                } else {
-                    saturate_u8(sum as f32 * inv_area)
-                };
             }
+        }
+        for (d, &sum) in dst_row.iter_mut().zip(sums.iter()) {
+            *d = if two_by_two {
+                // OpenCV's dedicated 2x2 path: integer rounding, halves up.
+                ((sum + 2) >> 2) as u8
+            } else {
+                saturate_u8(sum as f32 * inv_area)
+            };
         }
     }
     out
@@ -162,15 +165,17 @@ fn area_general(
     let mut buf = Zeroizing::new(vec![0f32; width]);
     let mut sum = Zeroizing::new(vec![0f32; width]);
     let mut prev_dy = ytab.first().map_or(0, |t| t.di);
+    // The horizontal table as element offsets: the inner loop then does three plain
+    // multiply-adds per tap (same operations in the same order, so the same results).
+    let xtab: Vec<(usize, usize, f32)> = xtab.iter().map(|x| (x.si * CN, x.di * CN, x.alpha)).collect();
     for t in &ytab {
         let row = &src[t.si * sw * CN..(t.si + 1) * sw * CN];
         buf.fill(0.0);
-        for x in &xtab {
-            let s = &row[x.si * CN..(x.si + 1) * CN];
-            let d = &mut buf[x.di * CN..(x.di + 1) * CN];
-            for (d, &s) in d.iter_mut().zip(s) {
-                *d += s as f32 * x.alpha;
-            }
+        for &(si, di, alpha) in &xtab {
+            let (s, d) = (&row[si..si + CN], &mut buf[di..di + CN]);
+            d[0] += s[0] as f32 * alpha;
+            d[1] += s[1] as f32 * alpha;
+            d[2] += s[2] as f32 * alpha;
         }
         let beta = t.alpha;
         if t.di != prev_dy {
