@@ -421,7 +421,7 @@ fn json_document_with_summary() {
     let o = run(&["analyze", "samples", "--format", "json", "--request-id", "doc-1"]);
     assert_eq!(code(&o), 1, "stderr: {}", stderr(&o));
     let doc: Value = serde_json::from_str(&stdout(&o)).expect("one JSON document");
-    assert_eq!(doc["schema_version"], "1.2");
+    assert_eq!(doc["schema_version"], "1.3");
     let results = doc["results"].as_array().expect("results");
     assert_eq!(results.len(), WALK.len());
     assert!(results.iter().all(|r| r["request_id"] == "doc-1"));
@@ -525,11 +525,14 @@ fn info_reports_the_runtime_models_and_codes() {
     let name = Path::new(lib).file_name().and_then(|n| n.to_str()).unwrap_or_default();
     assert!(name.starts_with("libonnxruntime.so"), "{lib}");
     assert!(info["models"].as_array().is_some_and(|m| !m.is_empty()));
-    assert!(info["config"]["threshold"].is_number());
+    // No explicit threshold: the default 0.5 (or a security level's) applies.
+    assert!(info["config"]["threshold"].is_null(), "{}", info["config"]);
+    assert_eq!(info["config"]["liveness"]["models"], serde_json::json!(["minifasnet", "suri"]));
+    assert!(info["models"].as_array().unwrap().iter().any(|m| m["id"] == "suri_minifasv2se"), "{}", info["models"]);
     let codes = info["error_codes"].as_array().expect("error_codes");
     assert!(codes.iter().any(|c| c["code"] == "decode_failed" && c["number"] == 3));
     assert!(codes.iter().any(|c| c["code"] == "archive_rejected" && c["number"] == 18));
-    assert_eq!(info["schema_version"], "1.2");
+    assert_eq!(info["schema_version"], "1.3");
     assert!(info["config"]["video"]["frames"].is_number());
     let formats = &info["formats"];
     assert_eq!(formats["videos"]["codecs"], serde_json::json!(["h264", "hevc", "vp9"]));
