@@ -259,6 +259,7 @@ fn resolution_name(r: ozi_resolution) -> &'static str {
         ozi_resolution::Success => "SUCCESS",
         ozi_resolution::Declined => "DECLINED",
         ozi_resolution::Failed => "FAILED",
+        ozi_resolution::OperatorRequired => "OPERATOR_REQUIRED",
     }
 }
 
