@@ -56,7 +56,12 @@ pub fn check_media_result(r: &MediaResult) {
             let c = r.confidence_spoofing.expect("a verdict without confidence_spoofing");
             assert!((0.0..=1.0).contains(&c), "confidence_spoofing {c} outside 0..=1");
             let in_band = r.review_band.is_some_and(|[low, high]| (low..=high).contains(&c));
-            assert_eq!(r.resolution == Resolution::OperatorRequired, in_band, "review band {:?} vs score {c}", r.review_band);
+            assert_eq!(
+                r.resolution == Resolution::OperatorRequired,
+                in_band,
+                "review band {:?} vs score {c}",
+                r.review_band
+            );
             if !in_band {
                 assert_eq!(
                     r.resolution == Resolution::Declined,
