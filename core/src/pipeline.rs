@@ -86,7 +86,8 @@ impl Pipeline {
                 let path = match facts.spec.id {
                     "minifasnet_v2" => &m.minifasnet_v2,
                     "minifasnet_v1se" => &m.minifasnet_v1se,
-                    _ => &m.suri_minifasv2se,
+                    "suri_minifasv2se" => &m.suri_minifasv2se,
+                    other => return Err(Error::Internal(format!("liveness model {other} has no models.* path"))),
                 };
                 liveness.push(LivenessModel::new(facts, pool(facts.spec, path)?)?);
             }
