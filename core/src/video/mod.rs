@@ -19,6 +19,7 @@
 //! track's display rotation applied. See `docs/VIDEO.md`.
 
 mod codec;
+mod colour;
 mod container;
 mod convert;
 
@@ -28,6 +29,7 @@ use zeroize::Zeroizing;
 
 pub use crate::frame::sample_indices;
 pub use codec::{Planes, VideoDecoder, YuvPicture, new_decoder};
+pub use colour::ColourTags;
 pub use container::sniff;
 
 use crate::error::{Error, Result};
