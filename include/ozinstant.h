@@ -584,7 +584,7 @@ enum ozi_status ozi_engine_info(const struct ozi_engine *engine,
  * - `json_out`: receives the media result JSON (`docs/media-result.schema.json`); free it with
  *   `ozi_string_free`. A video or shot set adds a `sequence` object: `kind` (`"video"`,
  *   `"shot_set"`, `"frames"`), `video` (container, codec, width, height, rotation,
- *   duration_ms, frame_count, fps; null unless a video), `total_frames`, `skipped_entries`,
+ *   duration_ms, frame_count, fps, colour; null unless a video), `total_frames`, `skipped_entries`,
  *   `sampled`, `usable`, `min_usable`, `aggregation` (`"median_confidence_spoofing"`),
  *   `best_shot` (`frame`, `index`, `timestamp_ms` or `name`, `quality_score`; null without a
  *   usable frame) and `frames` (each sampled frame's `index`, `timestamp_ms` or `name`,

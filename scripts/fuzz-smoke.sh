@@ -58,7 +58,8 @@ mkdir -p corpus/config_json corpus/analyze_pixels corpus/c_api corpus/shotset co
 cp -n seeds/config/* corpus/config_json/ 2>/dev/null || true
 # The committed sample archives and clips seed the container targets.
 cp -n "$root"/samples/shotsets/*.zip corpus/shotset/ 2>/dev/null || true
-for clip in "$root"/samples/video/*.mp4 "$root"/samples/video/*.mov "$root"/samples/video/*.webm; do
+for clip in "$root"/samples/video/*.mp4 "$root"/samples/video/*.mov "$root"/samples/video/*.webm \
+            "$root"/core/tests/data/unsupported/*.mp4 "$root"/core/tests/data/unsupported/*.webm; do
   cp -n "$clip" corpus/video/ 2>/dev/null || true
 done
 

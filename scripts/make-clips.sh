@@ -75,17 +75,136 @@ rotate90 "$tmp/hevc_main.mov" "$out/hevc_main_rot90.mov"
   -g 30 "${BITEXACT[@]}" "$out/vp9.webm"
 
 # 7. Unsupported codecs, for the UNSUPPORTED_CODEC path: VP8 in WebM, MPEG-4 Part 2 in MP4.
+#    Test data only (core/tests/data/unsupported/), kept out of samples/ so `make demo` exits 0.
+unsupported=core/tests/data/unsupported
+mkdir -p "$unsupported"
 "${FF[@]}" $(still "$LIVE") -vf "$ZOOM,format=yuv420p" -frames:v 10 \
-  -c:v libvpx -b:v 200k "${BITEXACT[@]}" "$out/unsupported_vp8.webm"
+  -c:v libvpx -b:v 200k "${BITEXACT[@]}" "$unsupported/unsupported_vp8.webm"
 "${FF[@]}" $(still "$LIVE") -vf "$ZOOM,format=yuv420p" -frames:v 10 \
-  -c:v mpeg4 -q:v 8 "${BITEXACT[@]}" "$out/unsupported_mpeg4.mp4"
+  -c:v mpeg4 -q:v 8 "${BITEXACT[@]}" "$unsupported/unsupported_mpeg4.mp4"
+
+# 8. H.264 B-frame whose references all precede it (H.264 8.2.4.2.3, the RefPicList1 swap:
+# when the initial RefPicList1 has more than one entry and equals RefPicList0, its first two
+# entries are switched, before the lists are cut to num_ref_idx_lX_active). Apple's encoder
+# ends recordings with such B-frames; x264 never writes one (its last frame in display order is
+# always a P), so the clip is x264's, with one slice header field rewritten:
+# - x264 with fixed B placement: decode order ... P24 P28 B25 B26 B27 P29, 3 reference frames,
+#   one active List1 entry in B slices. One x264 thread: x264's output depends on its thread
+#   count (so on the machine's cores) otherwise.
+# - set_poc_lsb gives B27 (decode-order picture 28) POC 57, after P28 (56) and before P29 (58):
+#   its DPB then holds P28, P24, P20, all in the past, so both initial lists are
+#   [P28, P24, P20] and List1 becomes [P24] after the swap. (x264 meant [P28]: frame 28 looks
+#   wrong, but it is what the standard says, and what ffmpeg decodes.)
+# - setts swaps the container timestamps of P28 (packet 25) and B27 (packet 28) (512 = one
+#   frame in the MP4 muxer's 1/12800 time base), so the
+#   presentation order stays the POC order: B27 is presentation frame 28.
+"${FF[@]}" $(still "$LIVE") -vf "$ZOOM,format=yuv420p" -frames:v 30 \
+  -c:v libx264 -preset medium -profile:v high -bf 3 -refs 3 -crf 30 -g 30 \
+  -threads 1 -x264-params b-adapt=0:b-pyramid=none "${BITEXACT[@]}" "$tmp/h264_b.mp4"
+python3 - "$tmp/h264_b.mp4" "$tmp/h264_b_poc.mp4" 28 57 <<'PY'
+import sys
+# set_poc_lsb SRC DST PICTURE POC: sets pic_order_cnt_lsb (POC type 0) of every slice of
+# PICTURE (0-based, decode order) of the only (H.264) track of MP4 SRC to POC mod MaxPicOrderCntLsb,
+# in place (a fixed-width field: the file layout does not change), and writes DST.
+src, dst, target, new_lsb = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+data = bytearray(open(src, 'rb').read())
+
+def unescape(b):
+    out, zeros = bytearray(), 0
+    for x in b:
+        if zeros >= 2 and x == 3:
+            zeros = 0
+            continue
+        out.append(x)
+        zeros = zeros + 1 if x == 0 else 0
+    return out
+
+def escape(b):
+    out, zeros = bytearray(), 0
+    for x in b:
+        if zeros >= 2 and x <= 3:
+            out.append(3)
+            zeros = 0
+        out.append(x)
+        zeros = zeros + 1 if x == 0 else 0
+    return out
+
+class Bits:
+    def __init__(self, b): self.b, self.p = b, 0
+    def u(self, n):
+        v = 0
+        for _ in range(n):
+            v = (v << 1) | ((self.b[self.p >> 3] >> (7 - (self.p & 7))) & 1)
+            self.p += 1
+        return v
+    def ue(self):
+        z = 0
+        while self.u(1) == 0: z += 1
+        return (1 << z) - 1 + self.u(z)
+
+def box(name, start=0):
+    i = data.find(name, start)
+    assert i > 4, name
+    return i - 4, int.from_bytes(data[i - 4:i], 'big')
+
+# SPS from avcC: log2_max_frame_num, poc type, log2_max_poc_lsb, frame_mbs_only.
+a, _ = box(b'avcC')
+nal_len = (data[a + 12] & 3) + 1
+assert data[a + 13] & 31 == 1
+sps_len = int.from_bytes(data[a + 14:a + 16], 'big')
+s = Bits(unescape(data[a + 16:a + 16 + sps_len])[1:])
+profile = s.u(8); s.u(16); s.ue()
+if profile in (100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135):
+    cf = s.ue()
+    if cf == 3: s.u(1)
+    s.ue(); s.ue(); s.u(1)
+    assert s.u(1) == 0, 'scaling matrices not handled'
+lfn = s.ue() + 4
+assert s.ue() == 0, 'poc type 0 only'
+lpoc = s.ue() + 4
+s.ue(); s.u(1); s.ue(); s.ue()
+assert s.u(1) == 1, 'progressive only'
+new_lsb %= 1 << lpoc
+
+# Walk the length-prefixed NAL units of mdat (one video track, samples in decode order).
+m, size = box(b'mdat')
+p, end, pic, patched = m + 8, m + size, -1, 0
+while p < end:
+    n = int.from_bytes(data[p:p + nal_len], 'big')
+    q = p + nal_len
+    t = data[q] & 31
+    if t in (1, 5):
+        rb = unescape(data[q + 1:q + n])
+        b = Bits(rb)
+        if b.ue() == 0:
+            pic += 1
+        if pic == target:
+            b.ue(); b.ue(); b.u(lfn)
+            if t == 5: b.ue()
+            pos = b.p
+            for i in range(lpoc):
+                bit = (new_lsb >> (lpoc - 1 - i)) & 1
+                k = pos + i
+                rb[k >> 3] = (rb[k >> 3] & ~(1 << (7 - (k & 7)))) | (bit << (7 - (k & 7)))
+            out = data[q:q + 1] + escape(rb)
+            assert len(out) == n, 'emulation prevention changed the NAL size'
+            data[q:q + n] = out
+            patched += 1
+    p = q + n
+assert patched, 'no slice patched'
+open(dst, 'wb').write(data)
+print(f'set_poc_lsb: patched {patched} slice(s) of picture {target} (decode order): pic_order_cnt_lsb = {new_lsb}')
+PY
+"${FF[@]}" -i "$tmp/h264_b_poc.mp4" -map 0:v -c copy \
+  -bsf:v "setts=pts=if(eq(N\\,25)\\,PTS-512\\,if(eq(N\\,28)\\,PTS+512\\,PTS))" "${BITEXACT[@]}" \
+  "$out/h264_bframe_past_refs.mp4"
 
 # Reference hashes: SHA-256 of every decoded frame, planar YUV at the decoder's native format
 # (yuv420p: Y, U, V tightly packed; yuv420p10le: 16-bit little-endian samples), in
 # presentation order, before any rotation (-noautorotate) and with no frame dropped or
 # duplicated (-fps_mode passthrough).
 for f in h264_high_bframes.mp4 h264_aac_rot90.mov h264_fragmented.mp4 hevc_main_rot90.mov \
-         hevc_main10.mp4 vp9.webm; do
+         hevc_main10.mp4 vp9.webm h264_bframe_past_refs.mp4; do
   ffmpeg -hide_banner -loglevel error -noautorotate -i "$out/$f" -map 0:v:0 -fps_mode passthrough \
     -f framehash -hash sha256 - > "$out/${f%.*}.framehash"
 done

@@ -414,6 +414,28 @@ export interface VideoReport {
   frame_count: number
   /** Mean frame rate. */
   fps: number
+  /** Colour description the frames were converted with (absent in results before schema 1.4). */
+  colour?: VideoColour
+}
+
+/**
+ * Colour description of a video: from the bitstream (H.264/HEVC VUI, VP9 frame header), else the
+ * container (MP4 `colr`, Matroska `Colour`), else the untagged default (BT.601, limited range, as
+ * ffmpeg assumes).
+ */
+export interface VideoColour {
+  /** `bt601`, `bt709`, `bt2020nc`, `bt2020c`, `smpte240m`, `fcc` or `gbr`. */
+  matrix: string
+  /** `limited` or `full`. */
+  range: 'limited' | 'full'
+  /** `bt709`, `smpte170m`, `srgb`, `bt2020-10`, `hlg`, `pq`, ... or `unspecified`. */
+  transfer: string
+  /** `bt709`, `bt470bg`, `smpte170m`, `bt2020`, ... or `unspecified`. */
+  primaries: string
+  /** `bitstream`, `container` or `default`. */
+  source: 'bitstream' | 'container' | 'default'
+  /** True when HLG or PQ was tone-mapped to SDR BT.709 before analysis. */
+  tone_mapped: boolean
 }
 
 /** One sampled frame of a video, shot set or frames media. */

@@ -16,8 +16,9 @@ use crate::request::MediaTag;
 /// one on additions (1.1: media tags, `detection`-only media, the `biometry` section; 1.2:
 /// videos and shot sets, the `sequence` section; 1.3: the `OPERATOR_REQUIRED` resolution,
 /// `security_level` and `review_band`, several liveness opinions and their fusion,
-/// `liveness_passed` per biometry media).
-pub const SCHEMA_VERSION: &str = "1.3";
+/// `liveness_passed` per biometry media; 1.4: `sequence.video.colour`, the colour description
+/// a video was converted with).
+pub const SCHEMA_VERSION: &str = "1.4";
 
 /// Outcome of one analysis, as Oz's Instant API names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -235,6 +236,46 @@ pub struct VideoReport {
     pub frame_count: usize,
     /// Mean frame rate.
     pub fps: f64,
+    /// Colour description the frames were converted to RGB with (results before 1.4 lack it).
+    #[serde(default)]
+    pub colour: VideoColourReport,
+}
+
+/// Colour description of a video: read from the bitstream (H.264/HEVC VUI, the VP9 frame
+/// header), else the container (MP4 `colr`, Matroska `Colour`), else the default for untagged
+/// clips (BT.601, limited range, as ffmpeg assumes). Names are stable and lower-case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct VideoColourReport {
+    /// Matrix coefficients: `bt601`, `bt709`, `bt2020nc`, `bt2020c`, `smpte240m`, `fcc` or
+    /// `gbr` (identity).
+    pub matrix: String,
+    /// `limited` (16..235 at 8 bits) or `full` (0..255).
+    pub range: String,
+    /// Transfer characteristics: `bt709`, `smpte170m`, `srgb`, `bt2020-10`, `bt2020-12`,
+    /// `gamma22`, `gamma28`, `smpte240m`, `linear`, `iec61966-2-4`, `hlg`, `pq`, `other` or
+    /// `unspecified`.
+    pub transfer: String,
+    /// Colour primaries: `bt709`, `bt470bg`, `smpte170m`, `bt2020`, `bt470m`, `smpte240m`,
+    /// `film`, `smpte428`, `smpte431`, `smpte432`, `ebu3213`, `other` or `unspecified`.
+    pub primaries: String,
+    /// Where the description came from: `bitstream`, `container` or `default`.
+    pub source: String,
+    /// True when an HDR transfer (`hlg`, `pq`) was tone-mapped to SDR BT.709 before analysis.
+    pub tone_mapped: bool,
+}
+
+impl Default for VideoColourReport {
+    /// The untagged default: BT.601, limited range.
+    fn default() -> Self {
+        VideoColourReport {
+            matrix: "bt601".into(),
+            range: "limited".into(),
+            transfer: "unspecified".into(),
+            primaries: "unspecified".into(),
+            source: "default".into(),
+            tone_mapped: false,
+        }
+    }
 }
 
 /// One sampled frame of a video or shot set.

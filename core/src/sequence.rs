@@ -51,9 +51,39 @@ fn is_video(bytes: &[u8]) -> bool {
 
 #[cfg(not(feature = "video"))]
 fn is_video(bytes: &[u8]) -> bool {
-    // MP4/MOV (`ftyp` box) or Matroska/WebM (EBML magic): recognised, so that the error says
-    // what is missing rather than "unsupported image format".
-    (bytes.len() >= 12 && &bytes[4..8] == b"ftyp") || bytes.starts_with(&[0x1A, 0x45, 0xDF, 0xA3])
+    // MP4/MOV (`ftyp` box, or a QuickTime file without one: a `moov`, `free`, `wide`, `mdat` or
+    // `skip` box first and a top-level `moov`, as `video::sniff` accepts) or Matroska/WebM (EBML
+    // magic): recognised, so that the error says what is missing rather than "unsupported image
+    // format".
+    fn quicktime_without_ftyp(b: &[u8]) -> bool {
+        if b.len() < 8 || !matches!(&b[4..8], b"moov" | b"free" | b"wide" | b"mdat" | b"skip") {
+            return false;
+        }
+        let mut pos = 0usize;
+        for _ in 0..1024 {
+            let Some(head) = b.get(pos..pos + 8) else { return false };
+            let kind = &head[4..8];
+            if !kind.iter().all(|c| (0x20..0x7f).contains(c)) {
+                return false;
+            }
+            if kind == b"moov" {
+                return true;
+            }
+            let size = match u32::from_be_bytes([head[0], head[1], head[2], head[3]]) {
+                0 => return false,
+                1 => b.get(pos + 8..pos + 16).map_or(0, |s| u64::from_be_bytes(s.try_into().unwrap_or([0; 8]))),
+                s => s as u64,
+            };
+            if size < 8 || size > (b.len() - pos) as u64 {
+                return false;
+            }
+            pos += size as usize;
+        }
+        false
+    }
+    (bytes.len() >= 12 && &bytes[4..8] == b"ftyp")
+        || bytes.starts_with(&[0x1A, 0x45, 0xDF, 0xA3])
+        || quicktime_without_ftyp(bytes)
 }
 
 /// One sampled frame and where it came from.
@@ -163,6 +193,14 @@ fn open_video<'a>(bytes: &[u8], frames: usize, config: &EngineConfig) -> Result<
         duration_ms: info.duration_ms,
         frame_count: info.frame_count,
         fps: (info.fps * 1000.0).round() / 1000.0,
+        colour: crate::report::VideoColourReport {
+            matrix: info.colour.matrix_name().to_owned(),
+            range: info.colour.range_name().to_owned(),
+            transfer: info.colour.transfer_name().to_owned(),
+            primaries: info.colour.primaries_name().to_owned(),
+            source: info.colour.source.as_str().to_owned(),
+            tone_mapped: info.colour.tone_mapped(),
+        },
     };
     let format = match info.container {
         crate::video::Container::Mp4 => "mp4",

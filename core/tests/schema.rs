@@ -63,7 +63,7 @@ fn published_schemas_match_the_code_and_real_results_validate() {
     let media = vec![
         Media::path(sample("video/h264_high_bframes.mp4")),
         Media::path(sample("video/vp9.webm")),
-        Media::path(sample("video/unsupported_vp8.webm")),
+        Media::path(common::unsupported("unsupported_vp8.webm")),
         Media::frames(frames),
     ];
     let options =

@@ -156,9 +156,9 @@ fn frames_per_call_and_per_engine() {
 
 #[test]
 fn unsupported_and_oversized_clips_are_typed_input_errors() {
-    for clip in ["video/unsupported_vp8.webm", "video/unsupported_mpeg4.mp4"] {
-        assert_eq!(analyze_err(Media::path(sample(clip))).name(), "unsupported_codec", "{clip}");
-        let r = in_request(Media::path(sample(clip)));
+    for clip in ["unsupported_vp8.webm", "unsupported_mpeg4.mp4"] {
+        assert_eq!(analyze_err(Media::path(common::unsupported(clip))).name(), "unsupported_codec", "{clip}");
+        let r = in_request(Media::path(common::unsupported(clip)));
         assert_eq!((r.resolution, r.reason), (Resolution::Failed, Some(FailReason::InputError)));
         assert_eq!(r.error.as_ref().unwrap().code, "unsupported_codec", "{clip}");
     }

@@ -23,6 +23,8 @@ const CLIPS: &[(&str, Container, Codec, u32, u32, u16)] = &[
     ("hevc_main_rot90.mov", Container::Mp4, Codec::Hevc, 360, 480, 90),
     ("hevc_main10.mp4", Container::Mp4, Codec::Hevc, 480, 360, 0),
     ("vp9.webm", Container::Matroska, Codec::Vp9, 480, 360, 0),
+    // A B-frame whose references all precede it (the RefPicList1 swap, third_party/PATCHES.md).
+    ("h264_bframe_past_refs.mp4", Container::Mp4, Codec::H264, 480, 360, 0),
 ];
 
 /// The per-frame SHA-256 column of an ffmpeg framehash file, in presentation order.
@@ -137,12 +139,13 @@ fn limits_are_enforced_from_the_headers() {
 #[test]
 fn unsupported_codecs_fail_with_unsupported_codec() {
     for (name, codec) in [("unsupported_vp8.webm", "vp8"), ("unsupported_mpeg4.mp4", "mp4v")] {
-        let e = video::decode(&clip(name), &VideoOptions::default()).unwrap_err();
+        let bytes = std::fs::read(common::unsupported(name)).unwrap();
+        let e = video::decode(&bytes, &VideoOptions::default()).unwrap_err();
         assert!(matches!(e, Error::UnsupportedCodec(_)), "{name}: {e}");
         assert_eq!(e.code(), 15);
         assert_eq!(e.name(), "unsupported_codec");
         assert!(e.to_string().contains(codec), "{name}: {e}");
-        assert!(video::probe(&clip(name), &VideoLimits::default()).is_err());
+        assert!(video::probe(&bytes, &VideoLimits::default()).is_err());
     }
 }
 
@@ -204,7 +207,10 @@ fn a_sample_table_that_panics_the_demuxer_is_a_decode_error() {
 
 #[test]
 fn truncated_and_corrupted_clips_never_panic() {
-    let names: Vec<&str> = CLIPS.iter().map(|c| c.0).chain(["unsupported_vp8.webm", "unsupported_mpeg4.mp4"]).collect();
+    let mut clips: Vec<(String, Vec<u8>)> = CLIPS.iter().map(|c| (c.0.to_string(), clip(c.0))).collect();
+    for name in ["unsupported_vp8.webm", "unsupported_mpeg4.mp4"] {
+        clips.push((name.to_string(), std::fs::read(common::unsupported(name)).unwrap()));
+    }
     let opts = VideoOptions { frames: 8, ..Default::default() };
     let mut outcomes: BTreeMap<String, usize> = BTreeMap::new();
     let mut record = |r: Result<video::SampledVideo, Error>| {
@@ -228,8 +234,7 @@ fn truncated_and_corrupted_clips_never_panic() {
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-    for name in names {
-        let bytes = clip(name);
+    for (_, bytes) in clips {
         // Truncations: every byte of the first 64, then 48 evenly spread cut points.
         let cuts = (0..64.min(bytes.len())).chain((1..48).map(|k| k * bytes.len() / 48));
         for cut in cuts {

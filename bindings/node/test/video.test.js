@@ -10,11 +10,14 @@ const path = require('node:path');
 const zlib = require('node:zlib');
 
 const { Engine, ERROR_CODES } = require('..');
-const { SAMPLES, sample, decodePng, reorder } = require('../test-support/helpers.js');
+const { REPO, SAMPLES, sample, decodePng, reorder } = require('../test-support/helpers.js');
 
 const engine = new Engine();
 
-const clip = (name) => path.join(SAMPLES, 'video', name);
+const clip = (name) =>
+  name.startsWith('unsupported_')
+    ? path.join(REPO, 'core', 'tests', 'data', 'unsupported', name) // kept out of samples/ for the demo
+    : path.join(SAMPLES, 'video', name);
 const shotSet = (name) => path.join(SAMPLES, 'shotsets', name);
 
 /** Clip → [resolution, reason, codec, rotation]; see samples/video/README.md. */
@@ -242,7 +245,7 @@ test('unsupported codecs reject with unsupported_codec; in a request they are FA
     assert.throws(() => engine.analyzeSync(clip(name)), check('unsupported_codec'), name);
   }
   const r = await engine.analyzeRequest([clip('h264_high_bframes.mp4'), clip('unsupported_vp8.webm')]);
-  assert.equal(r.schema_version, '1.3');
+  assert.equal(r.schema_version, '1.4');
   assert.equal(r.resolution, 'FAILED');
   assert.equal(r.media[0].resolution, 'SUCCESS');
   assert.equal(r.media[1].reason, 'INPUT_ERROR');

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 import ozinstant
-from conftest import LIVE, sample
+from conftest import LIVE, REPO, sample
 
 PIL = pytest.importorskip("PIL")
 from PIL import Image, ImageOps  # noqa: E402
@@ -42,6 +42,8 @@ CLIPS = [
     ("h264_aac_rot90.mov", "FAILED", "LOW_QUALITY", "mp4", "h264", 90),
 ]
 UNSUPPORTED = ["unsupported_vp8.webm", "unsupported_mpeg4.mp4"]
+# Test data, kept out of samples/ so the demo over that folder has no error.
+UNSUPPORTED_DIR = REPO / "core" / "tests" / "data" / "unsupported"
 
 
 def upright_rgb(path: Path) -> np.ndarray:
@@ -197,11 +199,11 @@ def test_a_clip_over_the_duration_limit_is_refused(engine: ozinstant.Engine) -> 
 @pytest.mark.parametrize("clip", UNSUPPORTED)
 def test_unsupported_codecs(engine: ozinstant.Engine, clip: str) -> None:
     with pytest.raises(ozinstant.InvalidInputError) as info:
-        engine.analyze(VIDEO / clip)
+        engine.analyze(UNSUPPORTED_DIR / clip)
     err = info.value
     assert (err.code, err.number) == ("unsupported_codec", 15)
     assert "unsupported video codec" in str(err)
-    for r in (engine.analyze_request([VIDEO / clip]).media[0], engine.analyze_batch([(VIDEO / clip).read_bytes()])[0]):
+    for r in (engine.analyze_request([UNSUPPORTED_DIR / clip]).media[0], engine.analyze_batch([(UNSUPPORTED_DIR / clip).read_bytes()])[0]):
         assert (r.resolution, r.reason) == ("FAILED", "INPUT_ERROR")
         assert r.error is not None and (r.error.code, r.error.number) == ("unsupported_codec", 15)
         assert r.sequence is None  # nothing could be sampled
@@ -490,7 +492,7 @@ def test_frames_in_requests_batches_and_async(engine: ozinstant.Engine, live_fra
 
     async def failing() -> None:
         with pytest.raises(ozinstant.InvalidInputError) as info:
-            await engine.analyze_async(VIDEO / UNSUPPORTED[0])
+            await engine.analyze_async(UNSUPPORTED_DIR / UNSUPPORTED[0])
         assert info.value.code == "unsupported_codec"
 
     asyncio.run(failing())

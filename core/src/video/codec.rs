@@ -5,6 +5,7 @@
 use std::collections::VecDeque;
 
 use super::Codec;
+use super::colour::ColourTags;
 use crate::error::{Error, Result};
 
 /// Samples of a decoded picture, tightly packed per plane (Y, Cb, Cr).
@@ -211,6 +212,227 @@ fn to_annex_b(packet: &[u8], length_size: usize) -> Option<Vec<u8>> {
         append_annex_b(&mut out, nal);
     }
     Some(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Colour description signalled in the bitstream
+
+/// MSB-first bit reader over an RBSP, with Exp-Golomb codes. Every read is `None` past the end.
+struct Bits<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Bits<'a> {
+    fn new(data: &'a [u8]) -> Self {
+        Self { data, pos: 0 }
+    }
+
+    fn u(&mut self, n: usize) -> Option<u32> {
+        let mut v = 0u32;
+        for _ in 0..n {
+            let byte = *self.data.get(self.pos / 8)?;
+            v = (v << 1) | ((byte >> (7 - self.pos % 8)) & 1) as u32;
+            self.pos += 1;
+        }
+        Some(v)
+    }
+
+    fn flag(&mut self) -> Option<bool> {
+        Some(self.u(1)? == 1)
+    }
+
+    fn ue(&mut self) -> Option<u32> {
+        let mut zeros = 0;
+        while self.u(1)? == 0 {
+            zeros += 1;
+            if zeros > 31 {
+                return None;
+            }
+        }
+        Some(((1u64 << zeros) - 1 + self.u(zeros)? as u64).min(u32::MAX as u64) as u32)
+    }
+
+    fn se(&mut self) -> Option<i32> {
+        let k = self.ue()? as i64;
+        Some(if k % 2 == 1 { (k + 1) / 2 } else { -k / 2 } as i32)
+    }
+}
+
+/// Colour tags of an H.264 SPS (its RBSP, after the NAL header byte): the VUI's
+/// video_signal_type (H.264 §7.3.2.1.1, §E.1.1). Default tags when the VUI is absent.
+fn h264_sps_colour(rbsp: &[u8]) -> Option<ColourTags> {
+    let mut r = Bits::new(rbsp);
+    let profile_idc = r.u(8)?;
+    r.u(16)?; // constraint flags, level_idc
+    r.ue()?; // seq_parameter_set_id
+    if matches!(profile_idc, 100 | 110 | 122 | 244 | 44 | 83 | 86 | 118 | 128 | 138 | 139 | 134 | 135) {
+        let chroma_format_idc = r.ue()?;
+        if chroma_format_idc == 3 {
+            r.u(1)?; // separate_colour_plane_flag
+        }
+        r.ue()?; // bit_depth_luma_minus8
+        r.ue()?; // bit_depth_chroma_minus8
+        r.u(1)?; // qpprime_y_zero_transform_bypass_flag
+        if r.flag()? {
+            let lists = if chroma_format_idc == 3 { 12 } else { 8 };
+            for i in 0..lists {
+                if r.flag()? {
+                    let size = if i < 6 { 16 } else { 64 };
+                    let (mut last, mut next) = (8i32, 8i32);
+                    for _ in 0..size {
+                        if next != 0 {
+                            next = (last + r.se()? + 256).rem_euclid(256);
+                        }
+                        if next != 0 {
+                            last = next;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    r.ue()?; // log2_max_frame_num_minus4
+    match r.ue()? {
+        0 => {
+            r.ue()?; // log2_max_pic_order_cnt_lsb_minus4
+        }
+        1 => {
+            r.u(1)?;
+            r.se()?;
+            r.se()?;
+            let n = r.ue()?;
+            if n > 255 {
+                return None;
+            }
+            for _ in 0..n {
+                r.se()?;
+            }
+        }
+        _ => {}
+    }
+    r.ue()?; // max_num_ref_frames
+    r.u(1)?; // gaps_in_frame_num_value_allowed_flag
+    r.ue()?; // pic_width_in_mbs_minus1
+    r.ue()?; // pic_height_in_map_units_minus1
+    if !r.flag()? {
+        r.u(1)?; // mb_adaptive_frame_field_flag
+    }
+    r.u(1)?; // direct_8x8_inference_flag
+    if r.flag()? {
+        for _ in 0..4 {
+            r.ue()?; // frame_crop_*_offset
+        }
+    }
+    if !r.flag()? {
+        return Some(ColourTags::default()); // no VUI
+    }
+    if r.flag()? && r.u(8)? == 255 {
+        r.u(32)?; // sar_width, sar_height
+    }
+    if r.flag()? {
+        r.u(1)?; // overscan_appropriate_flag
+    }
+    if !r.flag()? {
+        return Some(ColourTags::default()); // no video_signal_type
+    }
+    r.u(3)?; // video_format
+    let full_range = r.flag()?;
+    if r.flag()? {
+        let (p, t, m) = (r.u(8)? as u8, r.u(8)? as u8, r.u(8)? as u8);
+        Some(ColourTags::from_code_points(p, t, m, Some(full_range)))
+    } else {
+        Some(ColourTags { full_range: Some(full_range), ..ColourTags::default() })
+    }
+}
+
+/// Colour tags of an HEVC SPS NAL unit (header included), from rusty_h265's VUI. The crate
+/// zero-fills what the stream leaves out, so all-zero code points read as "absent" and a clear
+/// range flag counts only alongside a colour description.
+fn hevc_sps_colour(nal: &[u8]) -> Option<ColourTags> {
+    let sps = rusty_h265::ps::parse_sps(&unescape(nal.get(2..)?)).ok()?;
+    let Some(v) = sps.vui else { return Some(ColourTags::default()) };
+    let (p, t, m) = (v.colour_primaries, v.transfer_characteristics, v.matrix_coeffs);
+    let described = (p, t, m) != (0, 0, 0);
+    let full_range = (v.video_full_range_flag || described).then_some(v.video_full_range_flag);
+    if described {
+        Some(ColourTags::from_code_points(p, t, m, full_range))
+    } else {
+        Some(ColourTags { full_range, ..ColourTags::default() })
+    }
+}
+
+/// Colour tags of a VP9 key frame's uncompressed header (VP9 §6.2, color_config): color_space
+/// maps to a matrix, color_range to the range (RGB, color_space 7, is always full range).
+pub(crate) fn vp9_frame_colour(frame: &[u8]) -> Option<ColourTags> {
+    let mut r = Bits::new(frame);
+    if r.u(2)? != 2 {
+        return None; // frame marker
+    }
+    let profile = r.u(1)? | (r.u(1)? << 1);
+    if profile == 3 {
+        r.u(1)?;
+    }
+    if r.flag()? {
+        return None; // show_existing_frame
+    }
+    if r.flag()? {
+        return None; // not a key frame
+    }
+    r.u(2)?; // show_frame, error_resilient_mode
+    if r.u(24)? != 0x49_8342 {
+        return None;
+    }
+    if profile >= 2 {
+        r.u(1)?; // ten_or_twelve_bit
+    }
+    let cs = r.u(3)?;
+    let full_range = if cs == 7 { true } else { r.flag()? };
+    // CS_UNKNOWN, BT_601, BT_709, SMPTE_170, SMPTE_240, BT_2020, reserved, RGB.
+    let matrix = match cs {
+        1 | 3 => Some(6),
+        2 => Some(1),
+        4 => Some(7),
+        5 => Some(9),
+        7 => Some(0),
+        _ => None,
+    };
+    Some(ColourTags { matrix, full_range: Some(full_range), ..ColourTags::default() })
+}
+
+/// The colour tags a stream's bitstream signals: from the first SPS of the codec record
+/// (avcC/hvcC), else from the first in-band SPS (or VP9 key frame) among `packets`.
+pub(crate) fn bitstream_colour<'a>(
+    codec: &Codec,
+    config: &[u8],
+    packets: impl IntoIterator<Item = &'a [u8]>,
+) -> ColourTags {
+    let sps = |nal: &[u8]| -> Option<ColourTags> {
+        match codec {
+            Codec::H264 if nal.first().map(|b| b & 0x1f) == Some(7) => h264_sps_colour(&unescape(&nal[1..])),
+            Codec::Hevc if nal.first().map(|b| (b >> 1) & 0x3f) == Some(33) => hevc_sps_colour(nal),
+            _ => None,
+        }
+    };
+    let record = match codec {
+        Codec::H264 => parse_avcc(config),
+        Codec::Hevc => parse_hvcc(config),
+        _ => None,
+    };
+    if let Some(tags) = record.iter().flat_map(|c| c.parameter_sets.iter()).find_map(|ps| sps(ps)) {
+        return tags;
+    }
+    let length_size = record.map(|c| c.length_size).unwrap_or(4);
+    for packet in packets {
+        let found = match codec {
+            Codec::Vp9 => super::vp9_frames(packet).into_iter().find_map(vp9_frame_colour),
+            _ => split_length_prefixed(packet, length_size).unwrap_or_default().into_iter().find_map(sps),
+        };
+        if found.is_some() {
+            return found.unwrap_or_default();
+        }
+    }
+    ColourTags::default()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -447,6 +669,37 @@ mod tests {
     fn unescape_removes_emulation_prevention() {
         assert_eq!(unescape(&[0, 0, 3, 1, 0, 0, 3, 0]), vec![0, 0, 1, 0, 0, 0]);
         assert_eq!(unescape(&[1, 2, 3]), vec![1, 2, 3]);
+    }
+
+    /// SPS of core/tests/data/clips/colour_lp_d13_bt709_small.mp4 (x264, High, BT.709 VUI).
+    const SPS_709: [u8; 28] = [
+        0x67, 0x64, 0x00, 0x0c, 0xac, 0xb2, 0x04, 0x84, 0x36, 0x02, 0xd4, 0x04, 0x04, 0x05, 0x00, 0x00, 0x03, 0x00,
+        0x01, 0x00, 0x00, 0x03, 0x00, 0x3c, 0x0f, 0x14, 0x2a, 0x48,
+    ];
+
+    #[test]
+    fn h264_vui_colour() {
+        let tags = h264_sps_colour(&unescape(&SPS_709[1..])).unwrap();
+        assert_eq!(tags, ColourTags::from_code_points(1, 1, 1, Some(false)));
+        // In-band SPS (no avcC parameter set): found in the first packet.
+        let mut packet = (SPS_709.len() as u32).to_be_bytes().to_vec();
+        packet.extend_from_slice(&SPS_709);
+        assert_eq!(bitstream_colour(&Codec::H264, &[], [&packet[..]]), tags);
+        // Truncated or garbage SPS: no panic, at most no tags.
+        for n in 0..SPS_709.len() {
+            let _ = h264_sps_colour(&unescape(&SPS_709[1..n.max(1)]));
+        }
+        assert_eq!(bitstream_colour(&Codec::H264, &[1, 2, 3], [&[0u8, 0, 0, 9, 0x67][..]]), ColourTags::default());
+    }
+
+    #[test]
+    fn vp9_colour_config() {
+        // Profile 0 key frame: marker 10, profile 00, show_existing 0, key 0, show 1, err 0,
+        // sync code, color_space 2 (BT.709), color_range 1.
+        let frame = [0b1000_0010, 0x49, 0x83, 0x42, 0b0101_0000];
+        let tags = vp9_frame_colour(&frame).unwrap();
+        assert_eq!((tags.matrix, tags.full_range), (Some(1), Some(true)));
+        assert_eq!(vp9_frame_colour(&frame[..3]), None);
     }
 
     #[test]

@@ -1,6 +1,11 @@
-//! Container sniffing and demuxing: ISO-BMFF (MP4, MOV, fragmented MP4) with `re_mp4`,
-//! Matroska/WebM with `matroska-demuxer`. The output is one video [`Track`]: its codec, codec
-//! configuration, sizes, rotation, timing and the byte ranges of its packets in decode order.
+//! Container sniffing and demuxing: ISO-BMFF (MP4, MOV, fragmented MP4) with `re_mp4` (vendored
+//! with two fixes, see `third_party/PATCHES.md`), Matroska/WebM with `matroska-demuxer`. The
+//! output is one video [`Track`]: its codec, codec configuration, sizes, rotation, colour tags,
+//! timing and the byte ranges of its packets in decode order.
+//!
+//! Edit lists (`elst`) and `colr` boxes, which re_mp4 does not model, are read here by a small
+//! box walk ([`mp4_trak_meta`]). Edits are applied the way ffmpeg presents them: samples outside
+//! every edit are still decoded (they may be references) but are not shown.
 
 use std::io::Cursor;
 use std::ops::Range;
@@ -13,8 +18,12 @@ use crate::error::{Error, Result};
 pub(crate) struct Packet {
     /// Byte range in [`Track::data`].
     pub range: Range<usize>,
-    /// Presentation time in `timescale` units, from the start of the track.
+    /// Presentation time in `timescale` units, from the start of the track (after the edit
+    /// list, when there is one).
     pub pts: i64,
+    /// False for a sample that no edit presents: decoded (it may be a reference) but never
+    /// shown, counted or sampled.
+    pub shown: bool,
 }
 
 /// The video track of a clip, demuxed.
@@ -29,8 +38,11 @@ pub(crate) struct Track {
     pub rotation: u16,
     /// Ticks per second of `Packet::pts` and `duration`.
     pub timescale: u64,
-    /// Track duration in `timescale` units.
+    /// Presentation duration in `timescale` units (the edit list's, when there is one).
     pub duration: u64,
+    /// Colour description from the container (MP4 `colr` nclx/nclc, Matroska `Colour`).
+    #[allow(dead_code, reason = "read by the colour resolution (VideoInfo's colour), being wired in mod.rs")]
+    pub colour: crate::video::ColourTags,
     /// Packets in decode order.
     pub packets: Vec<Packet>,
     /// Owned packet bytes for Matroska; `None` means the ranges index the input itself.
@@ -44,7 +56,10 @@ impl Track {
     }
 }
 
-/// Which container the bytes are, from their first bytes.
+/// Which container the bytes are: ISO-BMFF when they start with an `ftyp` box, or (QuickTime
+/// files written without one, like ffmpeg's mov probe accepts) with a `moov`, `free`, `wide`,
+/// `mdat` or `skip` box and a top-level box walk that reaches a `moov`; Matroska from the EBML
+/// magic.
 pub fn sniff(bytes: &[u8]) -> Option<Container> {
     if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" {
         return Some(Container::Mp4);
@@ -52,7 +67,219 @@ pub fn sniff(bytes: &[u8]) -> Option<Container> {
     if bytes.starts_with(&[0x1A, 0x45, 0xDF, 0xA3]) {
         return Some(Container::Matroska);
     }
+    if bytes.len() >= 8
+        && matches!(&bytes[4..8], b"moov" | b"free" | b"wide" | b"mdat" | b"skip")
+        && top_level_moov(bytes).is_some()
+    {
+        return Some(Container::Mp4);
+    }
     None
+}
+
+/// The body of the first top-level `moov` box, if a walk of well-formed top-level boxes (sizes
+/// that fit, printable four-character types) reaches one within 1024 boxes.
+fn top_level_moov(bytes: &[u8]) -> Option<&[u8]> {
+    boxes(bytes)
+        .take(1024)
+        .take_while(|(kind, _)| kind.iter().all(|c| (0x20..0x7f).contains(c)))
+        .find(|(kind, _)| kind == b"moov")
+        .map(|(_, body)| body)
+}
+
+/// The boxes in `b`, in order, as (type, body); stops at the first box whose size does not fit.
+fn boxes(b: &[u8]) -> impl Iterator<Item = ([u8; 4], &[u8])> {
+    let mut pos = 0usize;
+    std::iter::from_fn(move || {
+        let head = b.get(pos..pos.checked_add(8)?)?;
+        let size32 = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as u64;
+        let kind = [head[4], head[5], head[6], head[7]];
+        let rest = (b.len() - pos) as u64;
+        let (header, size) = match size32 {
+            0 => (8u64, rest),
+            1 => (16, u64::from_be_bytes(b.get(pos + 8..pos + 16)?.try_into().ok()?)),
+            s => (8, s),
+        };
+        if size < header || size > rest {
+            return None;
+        }
+        let body = &b[pos + header as usize..pos + size as usize];
+        pos += size as usize;
+        Some((kind, body))
+    })
+}
+
+fn child<'a>(b: &'a [u8], kind: &[u8; 4]) -> Option<&'a [u8]> {
+    boxes(b).find(|(k, _)| k == kind).map(|(_, body)| body)
+}
+
+fn be_u16(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_be_bytes(b.get(at..at + 2)?.try_into().ok()?))
+}
+
+fn be_u32(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+fn be_u64(b: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_be_bytes(b.get(at..at + 8)?.try_into().ok()?))
+}
+
+/// One entry of an edit list (`elst`, ISO/IEC 14496-12 §8.6.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Edit {
+    /// Duration of the edit in movie (`mvhd`) timescale units.
+    pub segment_duration: u64,
+    /// Start of the edit in media (`mdhd`) timescale units; -1 for an empty edit.
+    pub media_time: i64,
+    /// media_rate_integer == 1 and media_rate_fraction == 0.
+    pub normal_rate: bool,
+}
+
+/// What re_mp4 does not model, for one track: its edit list and its colour tags.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct TrakMeta {
+    /// Movie timescale (`mvhd`), 0 when unreadable.
+    pub movie_timescale: u64,
+    /// The edit list, when the track has an `elst` box.
+    pub edits: Option<Vec<Edit>>,
+    /// `colr` nclx/nclc of the first sample entry.
+    pub colour: crate::video::ColourTags,
+}
+
+/// Most edit list entries read; a longer list is ignored (shown as if absent).
+const MAX_EDITS: usize = 64;
+
+fn parse_elst(body: &[u8]) -> Option<Vec<Edit>> {
+    let version = *body.first()?;
+    let count = be_u32(body, 4)? as usize;
+    let entry = if version == 1 { 20 } else { 12 };
+    if count > MAX_EDITS || count.checked_mul(entry)? > body.len().saturating_sub(8) {
+        return None;
+    }
+    let mut edits = Vec::with_capacity(count);
+    for k in 0..count {
+        let at = 8 + k * entry;
+        let (segment_duration, media_time, rate_at) = if version == 1 {
+            (be_u64(body, at)?, be_u64(body, at + 8)? as i64, at + 16)
+        } else {
+            (be_u32(body, at)? as u64, be_u32(body, at + 4)? as i32 as i64, at + 8)
+        };
+        let normal_rate = be_u16(body, rate_at)? == 1 && be_u16(body, rate_at + 2)? == 0;
+        edits.push(Edit { segment_duration, media_time, normal_rate });
+    }
+    Some(edits)
+}
+
+/// `colr` of type `nclx` (ISO/IEC 14496-12 §12.1.5) or `nclc` (QuickTime: no range flag).
+fn parse_colr(body: &[u8]) -> Option<crate::video::ColourTags> {
+    let code = |at: usize| be_u16(body, at).map(|v| u8::try_from(v).unwrap_or(2));
+    let (primaries, transfer, matrix) = (code(4)?, code(6)?, code(8)?);
+    let full_range = match body.get(..4)? {
+        b"nclx" => Some(body.get(10)? & 0x80 != 0),
+        b"nclc" => None,
+        _ => return None,
+    };
+    Some(crate::video::ColourTags::from_code_points(primaries, transfer, matrix, full_range))
+}
+
+/// Edit list and colour tags of the track `track_id`, from the first top-level `moov`.
+pub(crate) fn mp4_trak_meta(bytes: &[u8], track_id: u32) -> TrakMeta {
+    let mut meta = TrakMeta::default();
+    let Some(moov) = top_level_moov(bytes) else { return meta };
+    if let Some(mvhd) = child(moov, b"mvhd") {
+        let ts = if mvhd.first() == Some(&1) { be_u32(mvhd, 20) } else { be_u32(mvhd, 12) };
+        meta.movie_timescale = ts.unwrap_or(0) as u64;
+    }
+    for (kind, trak) in boxes(moov) {
+        if &kind != b"trak" {
+            continue;
+        }
+        let id = child(trak, b"tkhd").and_then(|t| if t.first() == Some(&1) { be_u32(t, 20) } else { be_u32(t, 12) });
+        if id != Some(track_id) {
+            continue;
+        }
+        meta.edits = child(trak, b"edts").and_then(|e| child(e, b"elst")).and_then(parse_elst);
+        let stsd = child(trak, b"mdia")
+            .and_then(|b| child(b, b"minf"))
+            .and_then(|b| child(b, b"stbl"))
+            .and_then(|b| child(b, b"stsd"));
+        // stsd: version+flags (4), entry_count (4), then sample entries (boxes). A visual
+        // sample entry has 78 bytes of fields before its child boxes (avcC, colr, pasp...).
+        if let Some((_, entry)) = stsd.and_then(|s| s.get(8..)).and_then(|e| boxes(e).next()) {
+            meta.colour = entry
+                .get(78..)
+                .and_then(|children| boxes(children).find(|(k, b)| k == b"colr" && parse_colr(b).is_some()))
+                .and_then(|(_, b)| parse_colr(b))
+                .unwrap_or_default();
+        }
+        break;
+    }
+    meta
+}
+
+/// Applies an edit list to samples with raw presentation times `raw` (media timescale, as
+/// stored: decode time + composition offset) and durations `durations`. Returns each sample's
+/// presentation time and whether it is shown, and the presentation duration; `None` when the
+/// list cannot be applied (a rate other than 1, no timescale, or no sample shown), in which
+/// case the caller shows every sample.
+///
+/// As ffmpeg presents them: an empty edit (media_time -1) shifts what follows; a sample is shown
+/// by the first edit whose media window [media_time, media_time + duration) holds its raw
+/// time, at the edit's start on the presentation timeline plus its offset into the window. A
+/// last edit of duration 0 runs to the end of the media.
+pub(crate) fn apply_edits(
+    edits: &[Edit],
+    movie_timescale: u64,
+    timescale: u64,
+    raw: &[i64],
+    durations: &[u64],
+) -> Option<(Vec<i64>, Vec<bool>, u64)> {
+    if edits.is_empty() || movie_timescale == 0 || edits.iter().any(|e| e.media_time >= 0 && !e.normal_rate) {
+        return None;
+    }
+    // Rounded to the nearest media tick, as ffmpeg's av_rescale.
+    let to_media = |d: u64| {
+        ((d as u128 * timescale as u128 + movie_timescale as u128 / 2) / movie_timescale as u128)
+            .min(i64::MAX as u128 / 4) as i64
+    };
+    let mut pts = vec![0i64; raw.len()];
+    let mut shown = vec![false; raw.len()];
+    let mut cursor = 0i64;
+    let mut open_end = false;
+    for (k, e) in edits.iter().enumerate() {
+        let seg =
+            if e.segment_duration == 0 && k + 1 == edits.len() { None } else { Some(to_media(e.segment_duration)) };
+        if e.media_time < 0 {
+            cursor = cursor.saturating_add(seg.unwrap_or(0));
+            continue;
+        }
+        let start = e.media_time;
+        let end = seg.map(|s| start.saturating_add(s));
+        for (i, &t) in raw.iter().enumerate() {
+            if !shown[i] && t >= start && end.is_none_or(|end| t < end) {
+                shown[i] = true;
+                pts[i] = cursor.saturating_add(t - start);
+            }
+        }
+        match seg {
+            Some(s) => cursor = cursor.saturating_add(s),
+            None => open_end = true,
+        }
+    }
+    if !shown.iter().any(|&s| s) {
+        return None;
+    }
+    let duration = if open_end {
+        (0..raw.len())
+            .filter(|&i| shown[i])
+            .map(|i| pts[i].saturating_add(durations.get(i).copied().unwrap_or(0).min(i64::MAX as u64) as i64))
+            .max()
+            .unwrap_or(0)
+    } else {
+        // The sum in movie units, converted once (no rounding per edit).
+        to_media(edits.iter().map(|e| e.segment_duration).fold(0u64, u64::saturating_add))
+    };
+    Some((pts, shown, duration.max(0) as u64))
 }
 
 /// The input as a reader with a budget of read and seek calls, proportional to its length.
@@ -210,25 +437,40 @@ fn demux_mp4(bytes: &[u8], limits: &VideoLimits) -> Result<Track> {
     let m = &trak.tkhd.matrix;
     let rotation = rotation_from_matrix(m.a, m.b);
     let timescale = track.timescale.max(1);
-    // Presentation times from 0 (fragmented files keep the B-frame composition offset).
-    let t0 = track.samples.iter().map(|s| s.composition_timestamp).min().unwrap_or(0);
-    let packets: Vec<Packet> = track
-        .samples
+    let samples = &track.samples;
+    let raw = raw_presentation_times(trak, samples);
+    let durations: Vec<u64> = samples.iter().map(|s| s.duration).collect();
+    let meta = mp4_trak_meta(bytes, track.track_id);
+    let edited =
+        meta.edits.as_deref().and_then(|edits| apply_edits(edits, meta.movie_timescale, timescale, &raw, &durations));
+    let (pts, shown, duration) = match edited {
+        Some(edited) => edited,
+        None => {
+            // No (usable) edit list: presentation times from 0.
+            let t0 = raw.iter().copied().min().unwrap_or(0);
+            let pts: Vec<i64> = raw.iter().map(|&t| t.saturating_sub(t0)).collect();
+            // Fragmented files leave the mdhd duration at 0: the samples' own span then.
+            let span = pts
+                .iter()
+                .zip(&durations)
+                .map(|(&p, &d)| p.saturating_add(d.min(i64::MAX as u64) as i64))
+                .max()
+                .unwrap_or(0)
+                .max(0) as u64;
+            let mdhd = trak.mdia.mdhd.duration;
+            let duration = if mdhd > 0 && mdhd != u64::MAX && mdhd != u32::MAX as u64 { mdhd.max(span) } else { span };
+            (pts, vec![true; raw.len()], duration)
+        }
+    };
+    let packets: Vec<Packet> = samples
         .iter()
-        .map(|s| Packet {
+        .zip(pts.into_iter().zip(shown))
+        .map(|(s, (pts, shown))| Packet {
             range: s.offset as usize..(s.offset.saturating_add(s.size)) as usize,
-            pts: s.composition_timestamp.saturating_sub(t0),
+            pts,
+            shown,
         })
         .collect();
-    // Fragmented files leave the moov duration at 0: fall back to the samples' own span.
-    let span = track
-        .samples
-        .iter()
-        .map(|s| s.composition_timestamp.saturating_sub(t0).saturating_add(s.duration as i64))
-        .max()
-        .unwrap_or(0)
-        .max(0) as u64;
-    let duration = if track.duration > 0 { track.duration.max(span) } else { span };
     Ok(Track {
         container: Container::Mp4,
         codec,
@@ -237,9 +479,45 @@ fn demux_mp4(bytes: &[u8], limits: &VideoLimits) -> Result<Track> {
         rotation,
         timescale,
         duration,
+        colour: meta.colour,
         packets,
         owned: None,
     })
+}
+
+/// Presentation times as stored (decode time from 0 + composition offset, media timescale),
+/// which is what `elst` media times refer to. re_mp4 shifts the `moov` samples so that the
+/// first presentation time is 0 (and decode times by the largest negative `ctts` offset);
+/// this undoes both. Samples from `moof` fragments keep their `tfdt` times.
+fn raw_presentation_times(trak: &re_mp4::TrakBox, samples: &[re_mp4::Sample]) -> Vec<i64> {
+    let stbl = &trak.mdia.minf.stbl;
+    let stsz = &stbl.stsz;
+    let in_moov = if stsz.sample_size == 0 {
+        stsz.sample_sizes.len().max(stsz.sample_count as usize)
+    } else {
+        stsz.sample_count as usize
+    }
+    .min(samples.len());
+    let dts_shift = stbl
+        .ctts
+        .as_ref()
+        .and_then(|c| c.entries.iter().map(|e| e.sample_offset as i64).min())
+        .map_or(0, |m| (-m).max(0));
+    let mut dts = 0i64;
+    samples
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if i < in_moov {
+                let offset = s.composition_timestamp.saturating_sub(s.decode_timestamp).saturating_sub(dts_shift);
+                let t = dts.saturating_add(offset);
+                dts = dts.saturating_add(s.duration.min(i64::MAX as u64) as i64);
+                t
+            } else {
+                s.composition_timestamp
+            }
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -270,6 +548,7 @@ fn demux_mkv(bytes: &[u8], limits: &VideoLimits) -> Result<Track> {
             )
         })
         .unwrap_or((0, 0));
+    let colour = entry.video().and_then(|v| v.colour()).map(mkv_colour).unwrap_or_default();
     // Timestamps are in units of timestamp_scale nanoseconds (1 ms by default).
     let scale_ns = mkv.info().timestamp_scale().get();
     let timescale = (1_000_000_000 / scale_ns.max(1)).max(1);
@@ -296,6 +575,7 @@ fn demux_mkv(bytes: &[u8], limits: &VideoLimits) -> Result<Track> {
             rotation: 0,
             timescale,
             duration: header_duration,
+            colour,
             packets: Vec::new(),
             owned: Some(Vec::new()),
         });
@@ -329,7 +609,7 @@ fn demux_mkv(bytes: &[u8], limits: &VideoLimits) -> Result<Track> {
         let pts = frame.timestamp.saturating_sub(t0);
         let start = owned.len();
         owned.extend_from_slice(&frame.data);
-        packets.push(Packet { range: start..owned.len(), pts: pts.min(i64::MAX as u64) as i64 });
+        packets.push(Packet { range: start..owned.len(), pts: pts.min(i64::MAX as u64) as i64, shown: true });
         last_end = last_end.max(pts + frame.duration.unwrap_or(0));
     }
     // Without a header duration: last timestamp plus one mean frame interval.
@@ -349,9 +629,30 @@ fn demux_mkv(bytes: &[u8], limits: &VideoLimits) -> Result<Track> {
         rotation: 0,
         timescale,
         duration,
+        colour,
         packets,
         owned: Some(owned),
     })
+}
+
+/// The Matroska `Colour` element as H.273 code points. matroska-demuxer maps the stored
+/// numbers to enums (`From<u64>`, H.273 numbering); the number is recovered by searching the
+/// code points that map to the same variant (an unknown value maps like 255 does, to `None`).
+fn mkv_colour(c: &matroska_demuxer::Colour) -> crate::video::ColourTags {
+    fn code<T: From<u64> + PartialEq>(v: Option<T>) -> u8 {
+        v.and_then(|v| (0u64..=32).find(|&n| T::from(n) == v).filter(|_| T::from(255) != v)).map_or(2, |n| n as u8)
+    }
+    let full_range = match c.range() {
+        Some(matroska_demuxer::Range::Broadcast) => Some(false),
+        Some(matroska_demuxer::Range::Full) => Some(true),
+        _ => None,
+    };
+    crate::video::ColourTags::from_code_points(
+        code(c.primaries()),
+        code(c.transfer_characteristics()),
+        code(c.matrix_coefficients()),
+        full_range,
+    )
 }
 
 #[cfg(test)]
@@ -368,11 +669,85 @@ mod tests {
         assert_eq!(rotation_from_matrix(0, 0), 0);
     }
 
+    fn clip(name: &str) -> Option<Vec<u8>> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(name);
+        match std::fs::read(&path) {
+            Ok(b) => Some(b),
+            Err(_) => {
+                eprintln!("skipped: {} is absent", path.display());
+                None
+            }
+        }
+    }
+
+    fn tags(p: u8, t: u8, m: u8, full: Option<bool>) -> crate::video::ColourTags {
+        crate::video::ColourTags { primaries: Some(p), transfer: Some(t), matrix: Some(m), full_range: full }
+    }
+
+    #[test]
+    fn colour_from_the_container() {
+        // Committed clips (scripts/make-container-clips.sh): nclx, nclc, Matroska Colour.
+        let cases = [
+            ("tests/data/clips/colr_nclx_fullrange601.mp4", tags(5, 6, 5, Some(true))),
+            ("tests/data/clips/colr_nclc_hlg.mov", tags(9, 18, 9, None)),
+            ("tests/data/clips/colour_bt709.mkv", tags(1, 1, 1, Some(false))),
+            ("tests/data/clips/frag_negative_cts.mp4", crate::video::ColourTags::default()),
+            // Shared real clips (box dump: lp_d13 / mb_edts nclx 1/1/1 limited; the derived
+            // full-range clip nclx 5/6/5 full; the HLG MOV nclc 9/18/9).
+            ("../../shared/clips/lp_d13.mp4", tags(1, 1, 1, Some(false))),
+            ("../../shared/clips/mb_edts.mp4", tags(1, 1, 1, Some(false))),
+            ("../../shared/clips/derived_lp_d13_fullrange601.mp4", tags(5, 6, 5, Some(true))),
+            ("../../shared/clips/derived_lp_d13_hlg10_rot.mov", tags(9, 18, 9, None)),
+        ];
+        for (name, want) in cases {
+            let Some(bytes) = clip(name) else { continue };
+            let track = demux(&bytes, &VideoLimits::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(track.colour, want, "{name}");
+        }
+    }
+
+    #[test]
+    fn edit_lists() {
+        let e = |segment_duration, media_time| Edit { segment_duration, media_time, normal_rate: true };
+        let raw = [0i64, 10, 20, 30, 40];
+        let durations = [10u64; 5];
+        // Movie timescale 100, media 1000: one movie tick is 10 media ticks.
+        let (pts, shown, duration) = apply_edits(&[e(2, -1), e(3, 10)], 100, 1000, &raw, &durations).unwrap();
+        assert_eq!(shown, [false, true, true, true, false]);
+        assert_eq!(&pts[1..4], &[20, 30, 40]);
+        assert_eq!(duration, 50);
+        // A last edit of duration 0 runs to the end.
+        let (_, shown, duration) = apply_edits(&[e(0, 20)], 100, 1000, &raw, &durations).unwrap();
+        assert_eq!(shown, [false, false, true, true, true]);
+        assert_eq!(duration, 30);
+        // Rate other than 1, nothing shown, no movie timescale: ignored.
+        let slow = Edit { normal_rate: false, ..e(5, 0) };
+        assert!(apply_edits(&[slow], 100, 1000, &raw, &durations).is_none());
+        assert!(apply_edits(&[e(5, 1000)], 100, 1000, &raw, &durations).is_none());
+        assert!(apply_edits(&[e(5, 0)], 0, 1000, &raw, &durations).is_none());
+        // elst version 0 and 1, with an empty edit.
+        let mut v0 = vec![0, 0, 0, 0, 0, 0, 0, 2];
+        v0.extend_from_slice(&[0, 0, 0, 7, 0xff, 0xff, 0xff, 0xff, 0, 1, 0, 0]);
+        v0.extend_from_slice(&[0, 0, 0, 9, 0, 0, 4, 0, 0, 1, 0, 0]);
+        assert_eq!(parse_elst(&v0), Some(vec![e(7, -1), e(9, 1024)]));
+        let mut v1 = vec![1, 0, 0, 0, 0, 0, 0, 1];
+        v1.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 3, 0, 2, 0, 0]);
+        assert_eq!(parse_elst(&v1), Some(vec![Edit { normal_rate: false, ..e(5, 3) }]));
+        // A count larger than the box: refused.
+        assert_eq!(parse_elst(&[0, 0, 0, 0, 0, 0, 0, 9]), None);
+    }
+
     #[test]
     fn sniffing() {
         assert_eq!(sniff(b"\0\0\0\x18ftypisom\0\0\0\0"), Some(Container::Mp4));
         assert_eq!(sniff(&[0x1A, 0x45, 0xDF, 0xA3, 0x9F]), Some(Container::Matroska));
         assert_eq!(sniff(b"\xFF\xD8\xFF\xE0"), None);
         assert_eq!(sniff(b""), None);
+        // QuickTime without ftyp: a box walk must reach a moov.
+        let mut qt = b"\0\0\0\x08wide\0\0\0\x10mdat01234567".to_vec();
+        qt.extend_from_slice(b"\0\0\0\x08moov");
+        assert_eq!(sniff(&qt), Some(Container::Mp4));
+        assert_eq!(sniff(b"\0\0\0\x08wide\0\0\0\x10mdat0123"), None);
+        assert_eq!(sniff(b"\0\0\0\x08free\0\0\0\x08mdat"), None);
     }
 }

@@ -29,7 +29,7 @@ use zeroize::Zeroizing;
 
 pub use crate::frame::sample_indices;
 pub use codec::{Planes, VideoDecoder, YuvPicture, new_decoder};
-pub use colour::ColourTags;
+pub use colour::{Colour, ColourSource, ColourTags};
 pub use container::sniff;
 
 use crate::error::{Error, Result};
@@ -144,12 +144,16 @@ pub struct VideoInfo {
     pub display_height: u32,
     /// Clockwise display rotation in degrees (0, 90, 180, 270), from the MP4 tkhd matrix.
     pub rotation: u16,
-    /// Duration in milliseconds.
+    /// Duration in milliseconds (of the edit list, when the MP4 track has one).
     pub duration_ms: u64,
-    /// Number of video frames (packets).
+    /// Number of video frames presented. Samples that the edit list hides are decoded (they
+    /// may be references) but not counted.
     pub frame_count: usize,
     /// Mean frame rate (frames / duration).
     pub fps: f64,
+    /// Colour description the frames are converted with (matrix, range, transfer, primaries
+    /// and where they came from); HLG and PQ clips are tone-mapped to SDR BT.709.
+    pub colour: Colour,
 }
 
 /// One sampled frame, rotated for display, as packed RGB8.
@@ -218,9 +222,10 @@ fn decode_inner(bytes: &[u8], options: &VideoOptions) -> Result<SampledVideo> {
     let opened = open(bytes, &options.limits)?;
     let wanted = sample_indices(opened.info.frame_count, options.frames);
     let rotation = opened.info.rotation;
+    let colour = opened.info.colour;
     let mut frames = Vec::with_capacity(wanted.len());
     run(bytes, &opened, &options.limits, Some(&wanted), &mut |index, timestamp_ms, pic| {
-        let (width, height, rgb) = convert::to_rgb(pic, rotation);
+        let (width, height, rgb) = convert::to_rgb(pic, rotation, &colour);
         frames.push(VideoFrame { index, timestamp_ms, rotation, width, height, rgb });
     })?;
     frames.sort_by_key(|f| f.index);
@@ -245,8 +250,11 @@ pub fn decode_each(
 struct Opened {
     info: VideoInfo,
     track: container::Track,
-    /// Presentation index of each packet (decode order).
-    display_index: Vec<usize>,
+    /// Presentation index of each packet (decode order); `None` for a packet that the edit
+    /// list hides.
+    display_index: Vec<Option<usize>>,
+    /// Number of presented packets.
+    shown: usize,
 }
 
 fn too_long(reason: String) -> Error {
@@ -297,14 +305,16 @@ fn open(bytes: &[u8], limits: &VideoLimits) -> Result<Opened> {
     check_size(cw, ch, limits, "sample entry")?;
     check_parameter_sets(&track.codec, &track.config, limits)?;
 
-    let mut order: Vec<usize> = (0..n).collect();
+    // Presentation order of the shown packets only.
+    let mut order: Vec<usize> = (0..n).filter(|&i| track.packets[i].shown).collect();
     order.sort_by_key(|&i| (track.packets[i].pts, i));
-    let mut display_index = vec![0; n];
+    let shown = order.len();
+    let mut display_index = vec![None; n];
     for (rank, &i) in order.iter().enumerate() {
-        display_index[i] = rank;
+        display_index[i] = Some(rank);
     }
     let (display_width, display_height) = if track.rotation % 180 == 90 { (ch, cw) } else { (cw, ch) };
-    let fps = if duration_ms > 0 { n as f64 * 1000.0 / duration_ms as f64 } else { 0.0 };
+    let fps = if duration_ms > 0 { shown as f64 * 1000.0 / duration_ms as f64 } else { 0.0 };
     let info = VideoInfo {
         container: track.container,
         codec: track.codec.clone(),
@@ -314,10 +324,15 @@ fn open(bytes: &[u8], limits: &VideoLimits) -> Result<Opened> {
         display_height,
         rotation: track.rotation,
         duration_ms,
-        frame_count: n,
+        frame_count: shown,
         fps,
+        // The bitstream's colour description (SPS VUI, VP9 header) first, then the container's.
+        colour: colour::resolve(
+            codec::bitstream_colour(&track.codec, &track.config, (0..n.min(8)).map(|i| track.packet(bytes, i))),
+            track.colour,
+        ),
     };
-    Ok(Opened { info, track, display_index })
+    Ok(Opened { info, track, display_index, shown })
 }
 
 /// Coded size announced by an H.264 or HEVC SPS NAL unit (header included), if it parses.
@@ -476,7 +491,7 @@ fn run(
     // Wanted presentation indices; stop decoding once all are in.
     let mut remaining: HashSet<usize> = match wanted {
         Some(w) => w.iter().copied().collect(),
-        None => (0..n).collect(),
+        None => (0..opened.shown).collect(),
     };
     let mut decoder = new_decoder(&track.codec, &track.config)?;
     let mut delivered = 0usize;
@@ -487,7 +502,11 @@ fn run(
             pic.wipe();
             return Ok(());
         };
-        let index = opened.display_index[tag];
+        // A picture that no edit presents is dropped here (its packet was still decoded).
+        let Some(index) = opened.display_index[tag] else {
+            pic.wipe();
+            return Ok(());
+        };
         if remaining.remove(&index) {
             let pts = track.packets[tag].pts.max(0) as u128;
             let ms = (pts * 1000 / track.timescale as u128) as u64;

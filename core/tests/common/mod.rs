@@ -16,6 +16,12 @@ pub fn sample(name: &str) -> PathBuf {
     samples_dir().join(name)
 }
 
+/// Path of a deliberately unsupported clip (VP8, MPEG-4 Part 2), kept out of `samples/` so
+/// the demo over that folder has no error.
+pub fn unsupported(name: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/unsupported")).join(name)
+}
+
 /// One engine shared by the tests of a binary (the ORT environment is per process anyway).
 pub fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();

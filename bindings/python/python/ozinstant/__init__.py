@@ -48,6 +48,7 @@ from ._results import (  # noqa: E402
     RequestResult,
     SequenceReport,
     Timings,
+    VideoColour,
     VideoReport,
 )
 from ._engine import Engine, Frames, MediaInput  # noqa: E402
@@ -77,6 +78,7 @@ __all__ = [
     "Timings",
     "ErrorInfo",
     "SequenceReport",
+    "VideoColour",
     "VideoReport",
     "FrameResult",
     "BestShot",

@@ -47,6 +47,7 @@ __all__ = [
     "RequestResult",
     "SequenceReport",
     "Timings",
+    "VideoColour",
     "VideoReport",
 ]
 
@@ -364,6 +365,25 @@ class ErrorInfo(_Record):
     message: Final = _Field(str)
 
 
+class VideoColour(_Record):
+    """Colour description of a video, as its frames were converted to RGB: from the bitstream
+    (H.264/HEVC VUI, VP9 frame header), else the container (MP4 ``colr``, Matroska ``Colour``),
+    else the untagged default (BT.601, limited range, as ffmpeg assumes)."""
+
+    __slots__ = ()
+
+    matrix: Final = _Field(
+        str, "``bt601``, ``bt709``, ``bt2020nc``, ``bt2020c``, ``smpte240m``, ``fcc`` or ``gbr``."
+    )
+    range: Final = _Field(str, "``limited`` or ``full``.")
+    transfer: Final = _Field(
+        str, "``bt709``, ``smpte170m``, ``srgb``, ``bt2020-10``, ``hlg``, ``pq``, ... or ``unspecified``."
+    )
+    primaries: Final = _Field(str, "``bt709``, ``bt470bg``, ``smpte170m``, ``bt2020``, ... or ``unspecified``.")
+    source: Final = _Field(str, "``bitstream``, ``container`` or ``default``.")
+    tone_mapped: Final = _Field(bool, "True when HLG or PQ was tone-mapped to SDR BT.709 before analysis.")
+
+
 class VideoReport(_Record):
     """Facts about a video, from its headers."""
 
@@ -377,6 +397,11 @@ class VideoReport(_Record):
     duration_ms: Final = _Field(int)
     frame_count: Final = _Field(int, "Frames in the clip.")
     fps: Final = _Field(float, "Mean frame rate.")
+    colour: Final[_Field[Optional[VideoColour]]] = _Field(
+        _optional(VideoColour),
+        "Colour description the frames were converted with (None in results before schema 1.4).",
+        default=None,
+    )
 
 
 class FrameResult(_Record):
