@@ -2,11 +2,12 @@
 //! over in memory. Each is one media of a request with one verdict.
 //!
 //! 1. Sample `frames` frames evenly over the media (first and last included): a video is
-//!    decoded once and the wanted frames kept (`video::decode`); a
-//!    shot set is checked whole and only the sampled entries are extracted
-//!    ([`shotset::read`]).
+//!    decoded once, streaming, and each wanted frame handed on as soon as it is decoded
+//!    (`video::decode_with`); a shot set is checked whole and only the sampled entries are
+//!    extracted ([`shotset::read`]).
 //! 2. Analyse each frame like a photo (detection, landmarks, quality gate, liveness), in
-//!    parallel on the engine's pool.
+//!    parallel on the engine's pool, a batch of [`batch_len`] frames at a time; a batch is
+//!    dropped once analysed, except the best shot so far when biometry needs its pixels.
 //! 3. Aggregate: the media's `confidence_spoofing` is the median over the *usable* frames
 //!    (one good face and a liveness score), judged against the threshold like a photo's. With
 //!    fewer than `min_usable_frames` usable frames the media is `FAILED` with the most frequent
@@ -14,7 +15,8 @@
 //! 4. Pick the best shot, the usable frame with the highest quality score; the media's faces,
 //!    quality and liveness details are its, and biometry embeds it.
 //!
-//! Every decoded frame is zeroized when dropped; only the sampled frames are held at once.
+//! Every decoded frame is zeroized when dropped. At most one batch and the best shot are held
+//! at once, so peak memory does not grow with the number of sampled frames.
 
 use std::time::Instant;
 
@@ -118,31 +120,38 @@ impl Sample<'_> {
     }
 }
 
-/// The sampled frames of a media and its facts.
-struct Opened<'a> {
-    samples: Vec<Sample<'a>>,
+/// The facts of an opened media (its samples went to the sink given to [`open`]).
+struct Opened {
     total: usize,
     skipped: usize,
     video: Option<VideoReport>,
     format: &'static str,
 }
 
-fn open<'a>(kind: SequenceKind, media: MediaRef<'a>, frames: usize, config: &EngineConfig) -> Result<Opened<'a>> {
+/// Where [`open`] hands each sample, in decode order. An error stops the opening and is
+/// returned by it.
+type Sink<'s, 'a> = &'s mut dyn FnMut(Sample<'a>) -> Result<()>;
+
+fn open<'a>(
+    kind: SequenceKind,
+    media: MediaRef<'a>,
+    frames: usize,
+    config: &EngineConfig,
+    sink: Sink<'_, 'a>,
+) -> Result<Opened> {
     match (kind, media) {
-        (SequenceKind::Video, MediaRef::Bytes(bytes)) => open_video(bytes, frames, config),
+        (SequenceKind::Video, MediaRef::Bytes(bytes)) => open_video(bytes, frames, config, sink),
         (SequenceKind::ShotSet, MediaRef::Bytes(bytes)) => {
             let set = shotset::read(bytes, config.limits.max_bytes_per_media, &config.video.shot_set, frames)?;
-            let samples = set
-                .entries
-                .into_iter()
-                .map(|e| Sample {
+            for e in set.entries {
+                sink(Sample {
                     index: e.index,
                     timestamp_ms: None,
                     name: Some(e.name.clone()),
                     content: Content::Entry(e),
-                })
-                .collect();
-            Ok(Opened { samples, total: set.total, skipped: set.skipped, video: None, format: "zip" })
+                })?;
+            }
+            Ok(Opened { total: set.total, skipped: set.skipped, video: None, format: "zip" })
         }
         (SequenceKind::Frames, MediaRef::Frames(raw)) => {
             if raw.is_empty() {
@@ -153,23 +162,22 @@ fn open<'a>(kind: SequenceKind, media: MediaRef<'a>, frames: usize, config: &Eng
                     reason: format!("{} raw frames, over video.max_frames {}", raw.len(), config.video.max_frames),
                 });
             }
-            let samples = crate::frame::sample_indices(raw.len(), frames)
-                .into_iter()
-                .map(|i| Sample {
+            for i in crate::frame::sample_indices(raw.len(), frames) {
+                sink(Sample {
                     index: i,
                     timestamp_ms: None,
                     name: None,
                     content: Content::Borrowed(raw[i].as_media_ref()),
-                })
-                .collect();
-            Ok(Opened { samples, total: raw.len(), skipped: 0, video: None, format: "raw_frames" })
+                })?;
+            }
+            Ok(Opened { total: raw.len(), skipped: 0, video: None, format: "raw_frames" })
         }
         _ => Err(Error::Internal("sequence kind does not match the media".into())),
     }
 }
 
 #[cfg(feature = "video")]
-fn open_video<'a>(bytes: &[u8], frames: usize, config: &EngineConfig) -> Result<Opened<'a>> {
+fn open_video<'a>(bytes: &[u8], frames: usize, config: &EngineConfig, sink: Sink<'_, 'a>) -> Result<Opened> {
     use crate::video::{VideoLimits, VideoOptions};
     let v = &config.video;
     let options = VideoOptions {
@@ -182,8 +190,9 @@ fn open_video<'a>(bytes: &[u8], frames: usize, config: &EngineConfig) -> Result<
             max_side: v.max_side,
         },
     };
-    let sampled = crate::video::decode(bytes, &options)?;
-    let info = &sampled.info;
+    let info = &crate::video::decode_with(bytes, &options, &mut |f| {
+        sink(Sample { index: f.index, timestamp_ms: Some(f.timestamp_ms), name: None, content: Content::Video(f) })
+    })?;
     let video = VideoReport {
         container: info.container.as_str().to_owned(),
         codec: info.codec.as_str().to_owned(),
@@ -206,76 +215,65 @@ fn open_video<'a>(bytes: &[u8], frames: usize, config: &EngineConfig) -> Result<
         crate::video::Container::Mp4 => "mp4",
         crate::video::Container::Matroska => "matroska",
     };
-    let total = info.frame_count;
-    if sampled.frames.is_empty() {
-        return Err(Error::Decode("the video gave no decodable frame".into()));
-    }
-    let samples = sampled
-        .frames
-        .into_iter()
-        .map(|f| Sample { index: f.index, timestamp_ms: Some(f.timestamp_ms), name: None, content: Content::Video(f) })
-        .collect();
-    Ok(Opened { samples, total, skipped: 0, video: Some(video), format })
+    // `decode_with` fails when no frame could be decoded, so the sink has had at least one.
+    Ok(Opened { total: info.frame_count, skipped: 0, video: Some(video), format })
 }
 
 #[cfg(not(feature = "video"))]
-fn open_video<'a>(_bytes: &[u8], _frames: usize, _config: &EngineConfig) -> Result<Opened<'a>> {
+fn open_video<'a>(_bytes: &[u8], _frames: usize, _config: &EngineConfig, _sink: Sink<'_, 'a>) -> Result<Opened> {
     Err(Error::UnsupportedCodec("this build of ozinstant has no video support (feature `video`)".into()))
 }
 
 /// Analyses a multi-frame media. Same contract as
 /// [`Pipeline::analyze_embed`]: the result, the typed error when the media itself could not be
 /// read, and the best shot's embedding when `ctx.embed` is set.
-pub(crate) fn analyze(
+pub(crate) fn analyze<'m>(
     pipeline: &Pipeline,
     kind: SequenceKind,
-    media: MediaRef<'_>,
+    media: MediaRef<'m>,
     ctx: &MediaContext<'_>,
     config: &EngineConfig,
 ) -> (MediaResult, Option<Error>, Option<FaceEmbedding>) {
     let t = Instant::now();
-    let opened = open(kind, media, ctx.frames.max(1), config);
-    let open_ms = ms(t);
+    let frame_ctx = MediaContext { embed: false, landmarks: ctx.embed || ctx.landmarks, ..ctx.clone() };
+    let mut acc: Analysed<'m> = Analysed::new(ctx.embed);
+    let mut batch: Vec<Sample<'m>> = Vec::new();
+    let batch_len = batch_len(ctx);
+    let mut analyse_ms = 0.0;
+    let opened = {
+        let mut flush = |batch: &mut Vec<Sample<'m>>, acc: &mut Analysed<'m>| -> Result<()> {
+            let started = Instant::now();
+            let done = acc.add(std::mem::take(batch), pipeline, &frame_ctx, ctx, config);
+            analyse_ms += ms(started);
+            done
+        };
+        let mut sink = |s: Sample<'m>| -> Result<()> {
+            batch.push(s);
+            if batch.len() >= batch_len { flush(&mut batch, &mut acc) } else { Ok(()) }
+        };
+        open(kind, media, ctx.frames.max(1), config, &mut sink).and_then(|o| {
+            flush(&mut batch, &mut acc)?;
+            Ok(o)
+        })
+    };
+    // Decoding time is the opening's, without the analyses that ran inside it.
+    let decode_ms = round3((ms(t) - analyse_ms).max(0.0));
     let opened = match opened {
         Ok(o) => o,
         Err(e) => {
+            // An unreadable media, or an engine fault (ONNX Runtime, internal) in a frame's
+            // analysis, which fails the call as for a photo.
             let mut r = pipeline::failed(ctx, &e);
-            r.timings.decode_ms = open_ms;
+            r.timings.decode_ms = decode_ms;
             return (r, Some(e), None);
         }
     };
-    let frame_ctx = MediaContext { embed: false, landmarks: ctx.embed || ctx.landmarks, ..ctx.clone() };
-    let mut frames: Vec<(MediaResult, FrameResult)> = Vec::with_capacity(opened.samples.len());
-    let mut timings = Timings { decode_ms: open_ms, ..Timings::default() };
-    let mut first_input_error = None;
-    let run = |s: &Sample<'_>| pipeline.analyze_image(s.media(), &frame_ctx, config);
-    let outcomes: Vec<_> = match ctx.pool {
-        Some(pool) if opened.samples.len() > 1 => {
-            use rayon::prelude::*;
-            pool.install(|| opened.samples.par_iter().map(run).collect())
-        }
-        _ => opened.samples.iter().map(run).collect(),
-    };
-    for (s, (r, error, _)) in opened.samples.iter().zip(outcomes) {
-        match error {
-            // An engine fault (ONNX Runtime, internal) fails the call, as for a photo.
-            Some(e) if !matches!(e.category(), ErrorCategory::InvalidInput | ErrorCategory::Io) => {
-                return (pipeline::failed(ctx, &e), Some(e), None);
-            }
-            Some(e) if first_input_error.is_none() => first_input_error = Some(e),
-            _ => {}
-        }
-        add_timings(&mut timings, &r.timings);
-        let summary = frame_result(s, &r, config);
-        frames.push((r, summary));
-    }
+    let Analysed { mut frames, timings: frame_timings, first_input_error, kept, .. } = acc;
+    frames.sort_by_key(|(_, f)| f.index);
+    let mut timings = frame_timings;
+    timings.decode_ms += decode_ms;
 
-    let usable: Vec<usize> = (0..frames.len())
-        .filter(|&i| {
-            let r = &frames[i].0;
-            if ctx.liveness { r.confidence_spoofing.is_some() } else { r.resolution == Resolution::Success }
-        })
-        .collect();
+    let usable: Vec<usize> = (0..frames.len()).filter(|&i| usable(&frames[i].0, ctx)).collect();
     let min_usable = config.video.min_usable_frames.min(frames.len()).max(1);
     let best = usable
         .iter()
@@ -319,8 +317,9 @@ pub(crate) fn analyze(
     if ctx.embed
         && let Some(b) = best
         && let Some(lm) = frames[b].0.faces.first().and_then(|f| f.landmarks.as_ref()).and_then(|l| landmarks5(l))
+        && let Some(shot) = kept.as_ref().filter(|k| k.index == frames[b].1.index)
     {
-        match embed_best(pipeline, opened.samples[b].media(), &lm, config) {
+        match embed_best(pipeline, shot.media(), &lm, config) {
             Ok(e) => embedding = e,
             Err(e) if e.category() == ErrorCategory::InvalidInput => {}
             Err(e) => return (pipeline::failed(ctx, &e), Some(e), None),
@@ -368,6 +367,87 @@ pub(crate) fn analyze(
     // A media none of whose frames could be read fails like an unreadable photo.
     let error = if result.reason == Some(FailReason::InputError) { first_input_error } else { None };
     (result, error, embedding)
+}
+
+/// Frames analysed at once while a media streams in: two per worker of the engine's pool keeps
+/// every worker busy between batches, and bounds the frames held (at 1080p, 6 MB each).
+fn batch_len(ctx: &MediaContext<'_>) -> usize {
+    2 * ctx.pool.map_or(1, |p| p.current_num_threads()).max(1)
+}
+
+/// What the analysed batches leave: every frame's result, the summed timings, the first input
+/// error, and the best shot so far (kept only when biometry needs its pixels).
+struct Analysed<'a> {
+    frames: Vec<(MediaResult, FrameResult)>,
+    timings: Timings,
+    first_input_error: Option<Error>,
+    kept: Option<Sample<'a>>,
+    keep_best: bool,
+    kept_quality: f64,
+}
+
+impl<'a> Analysed<'a> {
+    fn new(keep_best: bool) -> Self {
+        Analysed {
+            frames: Vec::new(),
+            timings: Timings::default(),
+            first_input_error: None,
+            kept: None,
+            keep_best,
+            kept_quality: f64::NEG_INFINITY,
+        }
+    }
+
+    /// Analyses one batch, in parallel on the pool. An engine fault is returned (it fails the
+    /// call); input errors are recorded per frame.
+    fn add(
+        &mut self,
+        batch: Vec<Sample<'a>>,
+        pipeline: &Pipeline,
+        frame_ctx: &MediaContext<'_>,
+        ctx: &MediaContext<'_>,
+        config: &EngineConfig,
+    ) -> Result<()> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let run = |s: &Sample<'_>| pipeline.analyze_image(s.media(), frame_ctx, config);
+        let outcomes: Vec<_> = match ctx.pool {
+            Some(pool) if batch.len() > 1 => {
+                use rayon::prelude::*;
+                pool.install(|| batch.par_iter().map(run).collect())
+            }
+            _ => batch.iter().map(run).collect(),
+        };
+        for (s, (r, error, _)) in batch.into_iter().zip(outcomes) {
+            match error {
+                Some(e) if !matches!(e.category(), ErrorCategory::InvalidInput | ErrorCategory::Io) => return Err(e),
+                Some(e) if self.first_input_error.is_none() => self.first_input_error = Some(e),
+                _ => {}
+            }
+            add_timings(&mut self.timings, &r.timings);
+            let summary = frame_result(&s, &r, config);
+            // The same rule as the best shot's: the highest quality, ties to the earlier frame.
+            if self.keep_best && usable(&r, ctx) {
+                let q = summary.quality_score.unwrap_or(0.0);
+                let better = match &self.kept {
+                    None => true,
+                    Some(k) => q.total_cmp(&self.kept_quality).then(k.index.cmp(&s.index)).is_gt(),
+                };
+                if better {
+                    self.kept = Some(s); // the previous best is dropped (and wiped) here
+                    self.kept_quality = q;
+                }
+            }
+            self.frames.push((r, summary));
+        }
+        Ok(())
+    }
+}
+
+/// A frame counts for the verdict when it has a liveness score (or, without liveness, succeeded).
+fn usable(r: &MediaResult, ctx: &MediaContext<'_>) -> bool {
+    if ctx.liveness { r.confidence_spoofing.is_some() } else { r.resolution == Resolution::Success }
 }
 
 fn embed_best(

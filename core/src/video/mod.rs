@@ -213,23 +213,47 @@ fn contained<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
     })
 }
 
-/// Decodes a clip once and returns `options.frames` frames sampled evenly over it.
+/// Decodes a clip once and returns `options.frames` frames sampled evenly over it, in
+/// presentation order. Every sampled frame is held at once: to keep memory flat whatever
+/// `frames` is, use [`decode_with`].
 pub fn decode(bytes: &[u8], options: &VideoOptions) -> Result<SampledVideo> {
-    contained(|| decode_inner(bytes, options))
+    let mut frames = Vec::with_capacity(options.frames.min(64));
+    let info = decode_with(bytes, options, &mut |frame| {
+        frames.push(frame);
+        Ok(())
+    })?;
+    frames.sort_by_key(|f| f.index);
+    Ok(SampledVideo { info, frames })
 }
 
-fn decode_inner(bytes: &[u8], options: &VideoOptions) -> Result<SampledVideo> {
+/// Decodes a clip once and hands each of the `options.frames` sampled frames to `on_frame` as
+/// soon as it is decoded and converted, then returns the clip's facts. Frames arrive in decode
+/// order (B-frames can make it differ from presentation order: [`VideoFrame::index`] is the
+/// presentation index), and this function holds none of them: peak memory is the decoder's
+/// reference pictures plus what `on_frame` keeps. An error from `on_frame` stops the decoding
+/// and is returned as it is.
+pub fn decode_with(
+    bytes: &[u8],
+    options: &VideoOptions,
+    on_frame: &mut dyn FnMut(VideoFrame) -> Result<()>,
+) -> Result<VideoInfo> {
+    contained(|| decode_inner(bytes, options, on_frame))
+}
+
+fn decode_inner(
+    bytes: &[u8],
+    options: &VideoOptions,
+    on_frame: &mut dyn FnMut(VideoFrame) -> Result<()>,
+) -> Result<VideoInfo> {
     let opened = open(bytes, &options.limits)?;
     let wanted = sample_indices(opened.info.frame_count, options.frames);
     let rotation = opened.info.rotation;
     let colour = opened.info.colour;
-    let mut frames = Vec::with_capacity(wanted.len());
     run(bytes, &opened, &options.limits, Some(&wanted), &mut |index, timestamp_ms, pic| {
         let (width, height, rgb) = convert::to_rgb(pic, rotation, &colour);
-        frames.push(VideoFrame { index, timestamp_ms, rotation, width, height, rgb });
+        on_frame(VideoFrame { index, timestamp_ms, rotation, width, height, rgb })
     })?;
-    frames.sort_by_key(|f| f.index);
-    Ok(SampledVideo { info: opened.info, frames })
+    Ok(opened.info)
 }
 
 /// Decodes every frame of a clip and hands each picture, in the decoder's native YUV and in
@@ -242,7 +266,10 @@ pub fn decode_each(
 ) -> Result<VideoInfo> {
     contained(|| {
         let opened = open(bytes, limits)?;
-        run(bytes, &opened, limits, None, &mut visit)?;
+        run(bytes, &opened, limits, None, &mut |index, ms, pic| {
+            visit(index, ms, pic);
+            Ok(())
+        })?;
         Ok(opened.info)
     })
 }
@@ -478,7 +505,7 @@ fn run(
     opened: &Opened,
     limits: &VideoLimits,
     wanted: Option<&[usize]>,
-    visit: &mut dyn FnMut(usize, u64, &YuvPicture),
+    visit: &mut dyn FnMut(usize, u64, &YuvPicture) -> Result<()>,
 ) -> Result<()> {
     let track = &opened.track;
     let n = track.packets.len();
@@ -510,8 +537,10 @@ fn run(
         if remaining.remove(&index) {
             let pts = track.packets[tag].pts.max(0) as u128;
             let ms = (pts * 1000 / track.timescale as u128) as u64;
-            visit(index, ms, &pic);
+            let visited = visit(index, ms, &pic);
             delivered += 1;
+            pic.wipe();
+            return visited;
         }
         pic.wipe();
         Ok(())
