@@ -87,8 +87,8 @@ def make_clips():
 
 
 def probe(path):
-    out = run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_packets",
-               "-show_entries", "stream=width,height,nb_read_packets,color_range,color_space,"
+    out = run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-count_frames",
+               "-show_entries", "stream=width,height,nb_read_frames,color_range,color_space,"
                "color_transfer:stream_side_data=rotation", "-of", "json", path],
               capture_output=True).stdout
     return json.loads(out)["streams"][0]
@@ -128,7 +128,7 @@ def rel(arg):
 
 def reference(path, out_name):
     info = probe(path)
-    total = int(info["nb_read_packets"])
+    total = int(info["nb_read_frames"])
     rot = 0
     for sd in info.get("side_data_list", []):
         rot = int(sd.get("rotation", 0))
@@ -176,7 +176,9 @@ def main():
     for name in ["h264_high_bframes.mp4", "hevc_main10.mp4", "vp9.webm"]:
         reference(os.path.join(ROOT, "samples", "video", name), name.rsplit(".", 1)[0])
     # Big shared clips (read from ../shared/clips when present).
-    for name in ["lp_d13.mp4", "derived_lp_d13_fullrange601.mp4", "lp_d3.mp4"]:
+    # The other shared SDR clips: BT.709 tagged or untagged, edit lists, a rotated fragmented file.
+    for name in ["lp_d13.mp4", "derived_lp_d13_fullrange601.mp4", "lp_d3.mp4", "lp_s13.mp4", "vrt_1.mp4",
+                 "vrt_2.mp4", "mb_edts.mp4", "mb_edit-list-discard.mp4", "mb_rotate-buck-bunny.mp4"]:
         reference(os.path.join(SHARED, name), name.rsplit(".", 1)[0])
 
 

@@ -213,3 +213,17 @@ fn hlg_is_tone_mapped_like_ffmpeg_zscale_hable() {
     let info = video::probe(&bytes, &Default::default()).unwrap();
     assert_eq!((info.rotation, info.display_width, info.display_height), (90, 720, 1280));
 }
+
+/// Every other shared SDR clip, against ffmpeg's conversion of the same (displayed, edited)
+/// frames: untagged and BT.709 talking heads, the two edit-list files (the sampled frames are
+/// the presented ones) and the rotated fragmented file (displayed orientation).
+#[test]
+fn every_shared_sdr_clip_matches_ffmpeg() {
+    for stem in ["lp_s13", "vrt_1", "vrt_2", "mb_edts", "mb_edit-list-discard", "mb_rotate-buck-bunny"] {
+        if let Some(b) = shared(&format!("{stem}.mp4")) {
+            check(&b, stem, SDR_MEAN, SDR_CELL);
+        }
+    }
+    // The edit-list file is also committed: never skipped.
+    check(&committed("mb_edit-list-discard.mp4"), "mb_edit-list-discard", SDR_MEAN, SDR_CELL);
+}
