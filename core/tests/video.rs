@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 
 use ozinstant::video::{self, Codec, Container, VideoLimits, VideoOptions};
 use ozinstant::{Error, Media, PixelFormat};
-use sha2::{Digest, Sha256};
 
 fn clip(name: &str) -> Vec<u8> {
     std::fs::read(common::sample(&format!("video/{name}"))).expect("clip")
@@ -27,18 +26,9 @@ const CLIPS: &[(&str, Container, Codec, u32, u32, u16)] = &[
     ("h264_bframe_past_refs.mp4", Container::Mp4, Codec::H264, 480, 360, 0),
 ];
 
-/// The per-frame SHA-256 column of an ffmpeg framehash file, in presentation order.
 fn reference_hashes(name: &str) -> Vec<String> {
     let stem = name.rsplit_once('.').unwrap().0;
-    let text = std::fs::read_to_string(common::sample(&format!("video/{stem}.framehash"))).unwrap();
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| l.rsplit(',').next().unwrap().trim().to_string())
-        .collect()
-}
-
-fn hex(d: &[u8]) -> String {
-    d.iter().map(|b| format!("{b:02x}")).collect()
+    common::framehash_file(&common::sample(&format!("video/{stem}.framehash")))
 }
 
 #[test]
@@ -48,7 +38,7 @@ fn every_clip_is_bit_exact_with_ffmpeg() {
         let mut got = BTreeMap::new();
         let info = video::decode_each(&bytes, &VideoLimits::default(), |index, _, pic| {
             assert_eq!((pic.width, pic.height), (w, h), "{name}: decoded size");
-            got.insert(index, hex(&Sha256::digest(pic.raw_bytes())));
+            got.insert(index, common::sha256_hex(&pic.raw_bytes()));
         })
         .unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(info.container, container, "{name}");

@@ -14,7 +14,7 @@
 //!   followed by Hable and the BT.709 OETF does, and is ~5 levels darker in the highlights.
 #![cfg(feature = "video")]
 
-use std::path::{Path, PathBuf};
+mod common;
 
 use ozinstant::video::{self, ColourSource, VideoOptions};
 
@@ -138,16 +138,8 @@ fn committed(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-/// A big clip from the shared clip directory next to the repository, if present.
 fn shared(name: &str) -> Option<Vec<u8>> {
-    let path: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/clips").join(name);
-    match std::fs::read(&path) {
-        Ok(b) => Some(b),
-        Err(_) => {
-            eprintln!("skipping {name}: {} not present", path.display());
-            None
-        }
-    }
+    common::shared_clip(name)
 }
 
 fn names(c: &video::Colour) -> (&'static str, &'static str, &'static str, &'static str) {

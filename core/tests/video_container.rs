@@ -13,7 +13,6 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use ozinstant::video::{self, Container, VideoLimits, VideoOptions};
-use sha2::{Digest, Sha256};
 
 fn data(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/clips").join(name)
@@ -23,36 +22,19 @@ fn committed(name: &str) -> Vec<u8> {
     std::fs::read(data(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
-/// A clip of the shared folder, or `None` (with a note) when this machine does not have it.
 fn shared(name: &str) -> Option<Vec<u8>> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/clips").join(name);
-    match std::fs::read(&path) {
-        Ok(b) => Some(b),
-        Err(_) => {
-            eprintln!("skipped: shared clip {} is absent", path.display());
-            None
-        }
-    }
+    common::shared_clip(name)
 }
 
-/// The per-frame SHA-256 column of an ffmpeg framehash file, in presentation order.
 fn reference_hashes(path: PathBuf) -> Vec<String> {
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| l.rsplit(',').next().unwrap().trim().to_string())
-        .collect()
-}
-
-fn hex(d: &[u8]) -> String {
-    d.iter().map(|b| format!("{b:02x}")).collect()
+    common::framehash_file(&path)
 }
 
 /// Every presented frame: index → (timestamp ms, SHA-256 of the raw picture).
 fn decode_all(name: &str, bytes: &[u8]) -> (video::VideoInfo, BTreeMap<usize, (u64, String)>) {
     let mut got = BTreeMap::new();
     let info = video::decode_each(bytes, &VideoLimits::default(), |index, ms, pic| {
-        let previous = got.insert(index, (ms, hex(&Sha256::digest(pic.raw_bytes()))));
+        let previous = got.insert(index, (ms, common::sha256_hex(&pic.raw_bytes())));
         assert!(previous.is_none(), "{name}: frame {index} delivered twice");
     })
     .unwrap_or_else(|e| panic!("{name}: {e}"));

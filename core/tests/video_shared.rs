@@ -5,32 +5,18 @@
 //! test prints a skip line and passes.
 #![cfg(feature = "video")]
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use ozinstant::video::{self, VideoLimits};
-use sha2::{Digest, Sha256};
 
-/// `CARGO_MANIFEST_DIR/../../shared/clips`, or `OZ_SHARED_CLIPS` when set.
-fn clips_dir() -> PathBuf {
-    std::env::var_os("OZ_SHARED_CLIPS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/clips")))
-}
-
-/// The per-frame SHA-256 column of an ffmpeg framehash file, in presentation order.
+/// The committed reference of a shared clip.
 fn reference_hashes(clip: &str) -> Vec<String> {
-    let path =
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/framehash")).join(format!("{clip}.framehash"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| l.rsplit(',').next().unwrap().trim().to_string())
-        .collect()
-}
-
-fn hex(d: &[u8]) -> String {
-    d.iter().map(|b| format!("{b:02x}")).collect()
+    common::framehash_file(
+        &PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/framehash")).join(format!("{clip}.framehash")),
+    )
 }
 
 /// `[1, 2, 3, 7]` as `1-3, 7`.
@@ -51,15 +37,11 @@ fn ranges(v: &[usize]) -> String {
 /// Decodes every frame of `clip` and compares it with ffmpeg's hashes: `Ok(frames)` when all are
 /// bit-exact, `Err(what differs)` otherwise, `None` when the clip is not present here.
 fn compare(clip: &str) -> Option<Result<usize, String>> {
-    let path = clips_dir().join(clip);
-    let Ok(bytes) = std::fs::read(&path) else {
-        println!("skip {clip}: {} not present", path.display());
-        return None;
-    };
+    let bytes = common::shared_clip(clip)?;
     let reference = reference_hashes(clip);
     let mut got = BTreeMap::new();
     if let Err(e) = video::decode_each(&bytes, &VideoLimits::default(), |index, _, pic| {
-        got.insert(index, hex(&Sha256::digest(pic.raw_bytes())));
+        got.insert(index, common::sha256_hex(&pic.raw_bytes()));
     }) {
         return Some(Err(format!("refused: {e}")));
     }
@@ -112,31 +94,6 @@ exact! {
     mb_rotate_buck_bunny_is_bit_exact => "mb_rotate-buck-bunny.mp4",
 }
 
-/// Committed clip (`samples/video/h264_bframe_past_refs.mp4`, always run): presentation frame
-/// 28 is a B-frame whose references all precede it, so both initial reference lists are equal
-/// and RefPicList1's first two entries are switched (H.264 §8.2.4.2.3) although only one List1
-/// entry is active. rusty_h264-decoder 0.17.0 skipped the switch (`third_party/PATCHES.md`).
-#[test]
-fn h264_bframe_with_only_past_references_is_bit_exact() {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../samples/video"));
-    let bytes = std::fs::read(dir.join("h264_bframe_past_refs.mp4")).unwrap();
-    let text = std::fs::read_to_string(dir.join("h264_bframe_past_refs.framehash")).unwrap();
-    let reference: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| l.rsplit(',').next().unwrap().trim())
-        .collect();
-    let mut got = BTreeMap::new();
-    video::decode_each(&bytes, &VideoLimits::default(), |index, _, pic| {
-        got.insert(index, hex(&Sha256::digest(pic.raw_bytes())));
-    })
-    .unwrap();
-    assert_eq!(got.len(), 30);
-    assert_eq!(reference.len(), 30);
-    let mismatched: Vec<usize> = (0..30).filter(|i| got[i] != reference[*i]).collect();
-    assert!(mismatched.is_empty(), "frames differing from ffmpeg: {mismatched:?}");
-}
-
 /// Dev aid: `OZ_FRAMEHASH_CLIP=/path/clip.mp4 cargo test --test video_shared -- --ignored`
 /// compares any clip with `/path/clip.mp4.framehash` (made with the command in
 /// `scripts/make-shared-framehashes.sh`).
@@ -148,20 +105,14 @@ fn any_clip_from_the_environment() {
         return;
     };
     let bytes = std::fs::read(&path).unwrap();
-    let text = std::fs::read_to_string(format!("{}.framehash", path.display())).unwrap();
-    let reference: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .map(|l| l.rsplit(',').next().unwrap().trim())
-        .collect();
+    let reference = common::framehash_file(&PathBuf::from(format!("{}.framehash", path.display())));
     let mut got = BTreeMap::new();
     video::decode_each(&bytes, &VideoLimits::default(), |index, _, pic| {
-        got.insert(index, hex(&Sha256::digest(pic.raw_bytes())));
+        got.insert(index, common::sha256_hex(&pic.raw_bytes()));
     })
     .unwrap();
-    let mismatched: Vec<usize> = (0..got.len().max(reference.len()))
-        .filter(|i| got.get(i).map(String::as_str) != reference.get(*i).copied())
-        .collect();
+    let mismatched: Vec<usize> =
+        (0..got.len().max(reference.len())).filter(|i| got.get(i) != reference.get(*i)).collect();
     println!(
         "RESULT {}: {} decoded, {} reference, differ: [{}]",
         path.display(),

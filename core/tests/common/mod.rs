@@ -81,3 +81,40 @@ pub fn encode_jpeg(rgb: &[u8], w: u32, h: u32, quality: u8) -> Vec<u8> {
         .unwrap();
     out
 }
+
+/// The per-frame SHA-256 column of an ffmpeg framehash file
+/// (`ffmpeg ... -f framehash -hash sha256 -`), in presentation order.
+pub fn framehash_file(path: &std::path::Path) -> Vec<String> {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| l.rsplit(',').next().unwrap_or_default().trim().to_string())
+        .collect()
+}
+
+/// Lower-case hex of a SHA-256 digest of `bytes` (a decoded picture's planes, as framehash).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The folder of real third-party clips next to the repository (`../shared/clips`), or
+/// `OZ_SHARED_CLIPS` when set.
+pub fn shared_clips_dir() -> PathBuf {
+    std::env::var_os("OZ_SHARED_CLIPS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/clips")))
+}
+
+/// A clip of the shared folder, or `None` with a skip line when this machine does not have it
+/// (the committed clips carry every defect's regression test; these add the real files).
+pub fn shared_clip(name: &str) -> Option<Vec<u8>> {
+    let path = shared_clips_dir().join(name);
+    match std::fs::read(&path) {
+        Ok(b) => Some(b),
+        Err(_) => {
+            eprintln!("skipped: shared clip {} is absent", path.display());
+            None
+        }
+    }
+}
