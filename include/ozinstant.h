@@ -35,10 +35,13 @@
  * own threads instead of tearing them down). Create engines after forking, or exec.
  *
  * ONNX Runtime: loaded at run time (the library is not linked against it) by the first
- * `ozi_engine_new`, from `ort_library_path` in the config JSON, else `ORT_DYLIB_PATH`, else a
- * repo-local `.cache/onnxruntime/`, else an installed `onnxruntime` Python package, else the
- * system library paths. The engine sets ORT_DISABLE_TELEMETRY=1 before loading it (nothing to
- * do on your side). One runtime per process; it stays loaded until exit.
+ * `ozi_engine_new`, from `ort_library_path` in the config JSON, else `ORT_DYLIB_PATH`, else
+ * beside libozinstant.so (its directory, then its ../lib), else the system loader
+ * (`libonnxruntime.so.1`). Never from the working directory or PATH. The library sets
+ * ORT_DISABLE_TELEMETRY=1 when it is loaded (an ELF constructor), unless the variable is set
+ * already; an explicit value, 0 included, is kept. A host thread reading the environment while
+ * the library is dlopen'ed races with that one setenv: set the variable yourself to avoid it.
+ * One runtime per process; it stays loaded until exit.
  *
  * Results: JSON as documented by docs/result.schema.json (requests) and
  * docs/media-result.schema.json (one media). `ozi_verdict` gives the verdict without parsing.

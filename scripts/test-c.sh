@@ -9,9 +9,10 @@
 # -> cargo build (release) -> header check (cbindgen --verify) -> target/release/ozinstant.pc
 # -> compile examples/c/analyze.c, ffi/tests/c/test_api.c, ffi/tests/c/stress.c (many threads,
 # more calls than max_in_flight), ffi/tests/c/test_fork.c (an engine inherited through fork()
-# fails with OZI_STATUS_FORKED), ffi/tests/c/test_biometry.c and ffi/tests/c/test_video.c
+# fails with OZI_STATUS_FORKED), ffi/tests/c/test_biometry.c, ffi/tests/c/test_video.c
 # (videos, shot sets, raw frames; the frames are a sample PNG decoded to a PPM by
-# ffi/tests/c/png2ppm.py, Python standard library only) with -Wall -Wextra -Werror against the
+# ffi/tests/c/png2ppm.py, Python standard library only) and ffi/tests/c/test_env.c (loading
+# the library sets ORT_DISABLE_TELEMETRY only when absent) with -Wall -Wextra -Werror against the
 # shared and the static library -> run them on samples/ -> run the shared builds under valgrind
 # (if available) -> ffi/tests/c/test_hostile.c (shared, static, valgrind) -> build them all with
 # AddressSanitizer (gcc -fsanitize=address, LeakSanitizer on) against the shared library and run
@@ -23,6 +24,9 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 root="$(pwd)"
+# The library loads ONNX Runtime only from an explicit path, ORT_DYLIB_PATH, beside itself or
+# through the system loader: point it at the copy `make ort` fetched (a value already set wins).
+export ORT_DYLIB_PATH="${ORT_DYLIB_PATH:-$root/.cache/onnxruntime/libonnxruntime.so.${ORT_VERSION:-1.31.1}}"
 
 bless="${OZI_BLESS:-0}"
 for arg in "$@"; do
@@ -171,7 +175,7 @@ fi
 
 # --- compile ---------------------------------------------------------------------------------
 programs=(examples/c/analyze.c ffi/tests/c/test_api.c ffi/tests/c/stress.c ffi/tests/c/test_fork.c
-  ffi/tests/c/test_biometry.c ffi/tests/c/test_video.c)
+  ffi/tests/c/test_biometry.c ffi/tests/c/test_video.c ffi/tests/c/test_env.c)
 for src in "${programs[@]}"; do
   name="$(basename "$src" .c)"
   # Shared: flags from ozinstant.pc, rpath to the build tree.
@@ -215,6 +219,10 @@ for kind in shared static; do
   check "test_biometry ($kind): obama/obama2 match, obama/biden do not" "$out/test_biometry-$kind" samples
   check "test_video ($kind): clips, shot sets, raw frames, biometry across kinds" "$out/test_video-$kind" samples \
     "$frames_ppm"
+  check "test_env ($kind): loading the library sets ORT_DISABLE_TELEMETRY=1 when absent" \
+    env -u ORT_DISABLE_TELEMETRY "$out/test_env-$kind" 1
+  check "test_env ($kind): an explicit ORT_DISABLE_TELEMETRY=0 stays" \
+    env ORT_DISABLE_TELEMETRY=0 "$out/test_env-$kind" 0
 done
 
 # --- valgrind --------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ Three requests go through every door too: a biometry request over photos, a mixe
 Expects the artefacts that `make test-rust test-python test-c test-node` build.
 """
 import json
+import os
 import pathlib
 import subprocess
 import sys
@@ -72,6 +73,12 @@ def req_paths(req):
     return [str(ROOT / "samples" / s) for s in req["samples"]]
 
 
+# The C library loads ONNX Runtime from ORT_DYLIB_PATH, beside itself or the system loader (never
+# the working directory): point it at the checkout's copy unless the caller chose one.
+C_ENV = dict(os.environ)
+C_ENV.setdefault("ORT_DYLIB_PATH", str(ROOT / ".cache" / "onnxruntime" / "libonnxruntime.so.1.31.1"))
+
+
 def run(cmd, **kw):
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=ROOT, **kw)
     return [json.loads(line) for line in out.stdout.splitlines() if line.strip()]
@@ -108,7 +115,7 @@ def c():
          "-L", str(lib), f"-Wl,-rpath,{lib}", "-lozinstant", "-o", str(exe)],
         check=True,
     )
-    return run([str(exe), *PATHS])
+    return run([str(exe), *PATHS], env=C_ENV)
 
 
 def c_request(req):
@@ -118,7 +125,7 @@ def c_request(req):
     for key in ("security_level", "review_band"):
         if req.get(key):
             opts[key] = req[key]
-    return run([str(CACHE / "print_json"), "--request", json.dumps(opts), *req_paths(req)])[0]
+    return run([str(CACHE / "print_json"), "--request", json.dumps(opts), *req_paths(req)], env=C_ENV)[0]
 
 
 def python():

@@ -16,6 +16,9 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 root="$(pwd)"
+# The library loads ONNX Runtime only from an explicit path, ORT_DYLIB_PATH, beside itself or
+# through the system loader: point it at the copy `make ort` fetched (a value already set wins).
+export ORT_DYLIB_PATH="${ORT_DYLIB_PATH:-$root/.cache/onnxruntime/libonnxruntime.so.${ORT_VERSION:-1.31.1}}"
 out="$root/target/strace"
 mkdir -p "$out"
 
@@ -54,7 +57,6 @@ allowed=(
   "^samples/"                   #   (as given, relative to the repository root)
   "^$root/target/release/"      # the C example's libozinstant.so (rpath) and the CLI itself
   "^$ort_dir/"                  # ONNX Runtime (.cache/onnxruntime/, dlopen'ed)
-  "^$root/\\.cache/onnxruntime" #   (found by walking up from the executable)
   "^/etc/ld\\.so\\."            # the dynamic loader's cache and preload list
   "^(/usr)?/lib(32|64|x32)?/"   # system libraries (libc, libstdc++, libgcc_s, libm, ...)
   "^/usr/lib/locale/"           # locale data (ONNX Runtime's C++ runtime, glibc)

@@ -599,7 +599,7 @@ export interface Stats {
 /** Where ONNX Runtime was loaded from. */
 export interface RuntimeInfo {
   library_path: string
-  /** `config`, `ORT_DYLIB_PATH`, `repo-cache`, `python-package` or `system`. */
+  /** `config` (onnxruntime-node's library is passed as config), `ORT_DYLIB_PATH`, `beside-binary` or `system`. */
   found_by: string
 }
 

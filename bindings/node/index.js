@@ -15,8 +15,9 @@
 // stable snake_case name such as 'unsupported_format') and `number` (its numeric code).
 
 // Stock ONNX Runtime (>= 1.29) writes a device id and an event cache under ~/.cache/Microsoft/
-// unless this is set before it initialises. Set it before the native addon can load it.
-process.env.ORT_DISABLE_TELEMETRY = '1';
+// unless this is set before it initialises. Set it before the native addon can load it, unless
+// the user chose a value (an explicit ORT_DISABLE_TELEMETRY=0 stays).
+if (process.env.ORT_DISABLE_TELEMETRY === undefined) process.env.ORT_DISABLE_TELEMETRY = '1';
 
 const fs = require('node:fs');
 const path = require('node:path');

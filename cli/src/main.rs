@@ -18,6 +18,7 @@
 //! [`EXIT_OK`], [`EXIT_MEDIA_ERROR`], [`EXIT_USAGE`], [`EXIT_ENGINE`].
 
 mod analyze;
+mod checkout;
 mod inputs;
 mod output;
 
@@ -79,7 +80,9 @@ struct EngineArgs {
     /// Engine configuration (JSON object of `EngineConfig`); command-line flags override it.
     #[arg(long, value_name = "FILE.json")]
     config: Option<PathBuf>,
-    /// Path of the ONNX Runtime shared library (libonnxruntime.so); default: searched.
+    /// Path of the ONNX Runtime shared library (libonnxruntime.so). Default: ORT_DYLIB_PATH, the
+    /// checkout's .cache/onnxruntime/ for a binary under its target/, beside the binary, then
+    /// the system loader (never the working directory).
     #[arg(long, value_name = "PATH")]
     ort_library: Option<PathBuf>,
 }
@@ -227,10 +230,12 @@ fn parse_request_id(s: &str) -> Result<String, String> {
 
 fn main() -> ExitCode {
     // ONNX Runtime ≥ 1.29 writes telemetry state under ~/.cache/Microsoft unless this is set
-    // before it initialises. The core sets it too; doing it here, first thing on the main
-    // thread, keeps the write away from any other thread.
-    // SAFETY: no other thread exists yet, so nothing reads the environment concurrently.
-    unsafe { std::env::set_var("ORT_DISABLE_TELEMETRY", "1") };
+    // before it initialises. Set here, first thing on the main thread, and only when the user
+    // has not chosen a value (an explicit `ORT_DISABLE_TELEMETRY=0` stays).
+    if std::env::var_os("ORT_DISABLE_TELEMETRY").is_none() {
+        // SAFETY: no other thread exists yet, so nothing reads the environment concurrently.
+        unsafe { std::env::set_var("ORT_DISABLE_TELEMETRY", "1") };
+    }
 
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -276,8 +281,14 @@ fn write_failed(e: &io::Error, code: u8) -> u8 {
     }
 }
 
-/// The configuration file (if any) with `--ort-library` applied.
+/// The configuration file (if any) with `--ort-library` applied; with no library chosen (flag,
+/// file or `ORT_DYLIB_PATH`), the developer checkout's (see [`checkout`]).
 fn load_config(args: &EngineArgs) -> Result<EngineConfig, String> {
+    load_config_from(args).map(|(cfg, _)| cfg)
+}
+
+/// [`load_config`], and whether the library is the checkout's.
+fn load_config_from(args: &EngineArgs) -> Result<(EngineConfig, bool), String> {
     let mut cfg = match &args.config {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
@@ -288,7 +299,12 @@ fn load_config(args: &EngineArgs) -> Result<EngineConfig, String> {
     if let Some(lib) = &args.ort_library {
         cfg.ort_library_path = Some(lib.clone());
     }
-    Ok(cfg)
+    let mut from_checkout = false;
+    if cfg.ort_library_path.is_none() {
+        cfg.ort_library_path = checkout::library();
+        from_checkout = cfg.ort_library_path.is_some();
+    }
+    Ok((cfg, from_checkout))
 }
 
 /// Starts the engine; on failure prints the core's message (which says how to fix it).
@@ -486,7 +502,7 @@ fn formats() -> serde_json::Value {
 }
 
 fn cmd_info(args: &EngineArgs) -> u8 {
-    let cfg = match load_config(args) {
+    let (cfg, from_checkout) = match load_config_from(args) {
         Ok(c) => c,
         Err(e) => return usage_error(e),
     };
@@ -504,7 +520,7 @@ fn cmd_info(args: &EngineArgs) -> u8 {
         "schema_version": ozinstant::report::SCHEMA_VERSION,
         "runtime": {
             "library_path": runtime.library_path.display().to_string(),
-            "found_by": runtime.found_by,
+            "found_by": if from_checkout { checkout::FOUND_BY } else { runtime.found_by },
         },
         "models": engine.models(),
         "config": engine.config(),

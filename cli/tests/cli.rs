@@ -1,7 +1,8 @@
 //! End-to-end tests of the `ozinstant` binary on the real samples in `samples/`.
 //!
-//! Every test runs the built binary with the repository root as working directory, so ONNX
-//! Runtime is found in the repo-local `.cache/onnxruntime/` without any environment variable.
+//! Every test runs the built binary with the repository root as working directory. ONNX Runtime
+//! comes from `ORT_DYLIB_PATH` (cargo sets it from `.cargo/config.toml`), or, without it, from
+//! the checkout's `.cache/onnxruntime/`: this binary lives under the checkout's `target/`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -511,6 +512,44 @@ fn schema_is_json() {
     assert_eq!(code(&o), 0);
     let schema: Value = serde_json::from_str(&stdout(&o)).expect("media schema is JSON");
     assert_eq!(schema["title"], "MediaResult");
+}
+
+/// `info`'s `runtime` object of `bin` run in `cwd` without ORT_DYLIB_PATH.
+fn runtime_without_env(bin: &Path, cwd: &Path) -> Value {
+    let o = Command::new(bin).arg("info").current_dir(cwd).env_remove("ORT_DYLIB_PATH").output().unwrap();
+    assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
+    let info: Value = serde_json::from_str(&stdout(&o)).expect("info is JSON");
+    info["runtime"].clone()
+}
+
+#[test]
+fn runtime_comes_from_the_checkout_or_beside_the_binary_never_the_working_directory() {
+    let tmp = std::env::temp_dir().join(format!("ozi-cli-runtime-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    // A working directory someone else could write to, with a library planted in it and in its
+    // .cache/onnxruntime (garbage: loading it would fail the run).
+    let cwd = tmp.join("uploads");
+    std::fs::create_dir_all(cwd.join(".cache/onnxruntime")).unwrap();
+    std::fs::write(cwd.join("libonnxruntime.so.1"), b"planted").unwrap();
+    std::fs::write(cwd.join(".cache/onnxruntime/libonnxruntime.so.1.31.1"), b"planted").unwrap();
+    let rt = runtime_without_env(Path::new(BIN), &cwd);
+    assert_eq!(rt["found_by"], "checkout", "{rt}");
+    let cache = std::fs::canonicalize(Path::new(ROOT).join(".cache/onnxruntime")).unwrap();
+    assert!(Path::new(rt["library_path"].as_str().unwrap()).starts_with(&cache), "{rt}");
+
+    // The SDK layout: bin/ozinstant and lib/libonnxruntime.so*, anywhere outside a checkout.
+    let real = std::fs::canonicalize(rt["library_path"].as_str().unwrap()).unwrap();
+    std::fs::create_dir_all(tmp.join("sdk/bin")).unwrap();
+    std::fs::create_dir_all(tmp.join("sdk/lib")).unwrap();
+    std::fs::copy(BIN, tmp.join("sdk/bin/ozinstant")).unwrap();
+    std::fs::copy(&real, tmp.join("sdk/lib").join(real.file_name().unwrap())).unwrap();
+    let rt = runtime_without_env(&tmp.join("sdk/bin/ozinstant"), &cwd);
+    assert_eq!(rt["found_by"], "beside-binary", "{rt}");
+    assert_eq!(
+        rt["library_path"].as_str().unwrap(),
+        tmp.join("sdk/lib").join(real.file_name().unwrap()).to_str().unwrap()
+    );
+    std::fs::remove_dir_all(&tmp).unwrap();
 }
 
 #[test]

@@ -1,7 +1,8 @@
 use ozinstant::{Engine, EngineConfig, Media, Request};
 
 fn main() -> Result<(), ozinstant::Error> {
-    // Load once (models are embedded; ONNX Runtime is found automatically), share everywhere.
+    // Load once, share everywhere. Models are embedded; ONNX Runtime comes from ORT_DYLIB_PATH,
+    // beside the executable or the system loader (`EngineConfig::ort_library_path` overrides).
     let engine = Engine::new(EngineConfig::default())?;
 
     // One photo: input errors are `Err`, face and quality failures are `FAILED` results.

@@ -1,18 +1,34 @@
 //! ONNX Runtime: finding the shared library, the one process-wide environment, and pools of
 //! sessions.
 //!
-//! * The library is loaded dynamically (`ort`'s `load-dynamic`). It is searched in this order:
-//!   explicit config path → `ORT_DYLIB_PATH` → the repo-local cache (`.cache/onnxruntime/`,
-//!   found by walking up from the executable and the working directory) → an installed
-//!   `onnxruntime` Python package → the system library paths. Nothing is downloaded.
+//! * The library is loaded dynamically (`ort`'s `load-dynamic`) from these places only, in this
+//!   order (see [`find_library`]):
+//!   1. the explicit config path (`ort_library_path`);
+//!   2. `ORT_DYLIB_PATH`;
+//!   3. beside the binary that contains ozinstant (the SDK layout, like `$ORIGIN`): the directory
+//!      of `libozinstant.so`, of the Python or Node native module, or of the executable that
+//!      links the crate, then that directory's `../lib`;
+//!   4. the system loader (`dlopen("libonnxruntime.so.1")`: `LD_LIBRARY_PATH`, `ld.so.cache`,
+//!      the standard directories).
+//!
+//!   Nothing else is searched: not the working directory or its ancestors, not `PATH` or the
+//!   Python prefixes it names (a host that runs in a folder someone else can write to must not
+//!   load their library: CWE-427). Discovery that suits a developer checkout (the repo's
+//!   `.cache/onnxruntime/`) lives in the CLI and the Makefile, and the Python and Node doors pass
+//!   the library of their own `onnxruntime` package. Nothing is downloaded.
 //! * Telemetry: stock ONNX Runtime ≥ 1.29 writes a device id and an event cache under
 //!   `~/.cache/Microsoft/` on first use unless `ORT_DISABLE_TELEMETRY=1` is in the environment
-//!   *before* it initialises. [`environment`] sets it before loading the library, and disables
-//!   telemetry events on the environment as well.
+//!   *before* it initialises. Each door sets it at its entry point (Python import, Node addon
+//!   load, an ELF constructor in the C library, the CLI's `main`) unless the user set it. For
+//!   Rust hosts, [`environment`] sets it when it is absent, before loading the library; see
+//!   [`environment`] for the race that leaves. Telemetry events are disabled on the
+//!   environment as well.
 //! * Only one ORT environment may exist per process, so it lives in a static.
 //! * `Session::run` takes `&mut self`: [`SessionPool`] holds one session per worker behind
 //!   mutexes.
 
+use std::ffi::{CStr, CString, OsStr};
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
@@ -22,15 +38,18 @@ use ort::session::builder::GraphOptimizationLevel;
 
 use crate::error::{Error, Result};
 
-/// File names tried in each search directory, most specific first.
+/// File names tried in each directory beside the binary, most specific first.
 const LIB_NAMES: &[&str] = &["libonnxruntime.so", "libonnxruntime.so.1"];
+
+/// The soname handed to the system loader.
+const SYSTEM_SONAME: &str = "libonnxruntime.so.1";
 
 /// Where the loaded ONNX Runtime came from.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct RuntimeInfo {
     /// Absolute path of the shared library that was loaded.
     pub library_path: PathBuf,
-    /// How it was found (`config`, `ORT_DYLIB_PATH`, `repo-cache`, `python-package`, `system`).
+    /// How it was found: `config`, `ORT_DYLIB_PATH`, `beside-binary` or `system`.
     pub found_by: &'static str,
 }
 
@@ -44,6 +63,13 @@ static INIT_LOCK: Mutex<()> = Mutex::new(());
 
 /// Loads ONNX Runtime once per process and returns where it came from. Later calls return the
 /// first successful load, whatever path they ask for (a process can hold one runtime only).
+///
+/// If `ORT_DISABLE_TELEMETRY` is absent from the environment, this sets it to `1` first (an
+/// explicit value, `0` included, is left alone). The doors set it at their entry points, on
+/// the thread that loads them; a Rust host that starts threads which read the environment
+/// (`getenv` in C libraries, `std::env::var`) and only then creates its first engine races with
+/// this one write. Such hosts should set `ORT_DISABLE_TELEMETRY=1` in the process environment,
+/// or at the top of `main` before spawning threads.
 pub fn environment(explicit: Option<&Path>) -> Result<&'static RuntimeInfo> {
     if let Some(l) = RUNTIME.get() {
         return Ok(&l.info);
@@ -64,21 +90,23 @@ pub fn environment(explicit: Option<&Path>) -> Result<&'static RuntimeInfo> {
     Ok(&loaded.info)
 }
 
-/// Sets `ORT_DISABLE_TELEMETRY=1` unless the runtime is already loaded.
+/// Sets `ORT_DISABLE_TELEMETRY=1` when the variable is absent; never over a value the user set.
 fn disable_telemetry_env() {
-    if std::env::var_os("ORT_DISABLE_TELEMETRY").as_deref() == Some("1".as_ref()) {
+    if std::env::var_os("ORT_DISABLE_TELEMETRY").is_some() {
         return;
     }
     // SAFETY: `set_var` is unsound only when another thread reads or writes the environment at
-    // the same moment. This runs once, under INIT_LOCK, before ONNX Runtime (the only reader
-    // we know of that matters) is loaded. Front doors also set the variable at import time, on
-    // their main thread, so in practice this write is a no-op.
+    // the same moment. This runs once per process, under INIT_LOCK, before ONNX Runtime is
+    // loaded, and only when no door set the variable at its entry point: that leaves Rust hosts
+    // that create their first engine late while other threads read the environment, the race
+    // documented on `environment`.
     unsafe { std::env::set_var("ORT_DISABLE_TELEMETRY", "1") };
 }
 
-/// Resolves the ONNX Runtime shared library, or explains where it looked.
+/// Resolves the ONNX Runtime shared library, or explains where it looked: the explicit path,
+/// `ORT_DYLIB_PATH`, beside the binary that contains ozinstant, then the system loader. Never
+/// the working directory, its ancestors or `PATH`.
 pub fn find_library(explicit: Option<&Path>) -> Result<(PathBuf, &'static str)> {
-    let mut tried: Vec<String> = Vec::new();
     if let Some(p) = explicit {
         return absolute_existing(p).map(|p| (p, "config")).ok_or_else(|| {
             Error::RuntimeNotFound(format!("the configured ort_library_path {} does not exist", p.display()))
@@ -90,30 +118,22 @@ pub fn find_library(explicit: Option<&Path>) -> Result<(PathBuf, &'static str)> 
             Error::RuntimeNotFound(format!("ORT_DYLIB_PATH points to {}, which does not exist", p.display()))
         });
     }
-    tried.push("ORT_DYLIB_PATH (unset)".into());
-
-    for dir in repo_cache_dirs() {
+    let mut tried: Vec<String> = vec!["ORT_DYLIB_PATH (unset)".into()];
+    for dir in beside_binary_dirs() {
         if let Some(p) = lib_in_dir(&dir) {
-            return Ok((p, "repo-cache"));
+            return Ok((p, "beside-binary"));
         }
         tried.push(dir.display().to_string());
     }
-    for dir in python_package_dirs() {
-        if let Some(p) = lib_in_dir(&dir) {
-            return Ok((p, "python-package"));
-        }
-        tried.push(dir.display().to_string());
+    if let Some(p) = system_library() {
+        return Ok((p, "system"));
     }
-    for dir in system_dirs() {
-        if let Some(p) = lib_in_dir(&dir) {
-            return Ok((p, "system"));
-        }
-    }
-    tried.push("system library paths".into());
+    tried.push(format!("the system loader ({SYSTEM_SONAME})"));
     Err(Error::RuntimeNotFound(format!(
-        "Looked in: {}. Fix: run `make demo` in the ozinstant repository (it fetches the onnxruntime==1.31.1 \
-         wheel into .cache/), or `pip install onnxruntime==1.31.1`, or set ORT_DYLIB_PATH / ort_library_path \
-         to an absolute libonnxruntime.so path.",
+        "looked in: {}. Fix: set `ort_library_path` in the engine \
+         configuration or ORT_DYLIB_PATH to an absolute libonnxruntime.so path (the onnxruntime==1.31.1 \
+         wheel has one in onnxruntime/capi/), place it beside the binary, or install it where the system \
+         loader finds it.",
         tried.join(", ")
     )))
 }
@@ -125,7 +145,7 @@ fn absolute_existing(p: &Path) -> Option<PathBuf> {
 
 /// The first `libonnxruntime.so*` in `dir`: exact names first, then versioned ones
 /// (`libonnxruntime.so.1.31.1`), newest name last in sort order wins.
-fn lib_in_dir(dir: &Path) -> Option<PathBuf> {
+pub fn lib_in_dir(dir: &Path) -> Option<PathBuf> {
     for name in LIB_NAMES {
         let p = dir.join(name);
         if p.is_file() {
@@ -144,83 +164,67 @@ fn lib_in_dir(dir: &Path) -> Option<PathBuf> {
     versioned.pop()
 }
 
-/// `.cache/onnxruntime` in every ancestor of the executable and of the working directory.
-fn repo_cache_dirs() -> Vec<PathBuf> {
-    let mut roots = Vec::new();
-    if let Ok(exe) = std::env::current_exe() {
-        roots.extend(exe.ancestors().skip(1).map(Path::to_path_buf));
-    }
-    if let Ok(cwd) = std::env::current_dir() {
-        roots.extend(cwd.ancestors().map(Path::to_path_buf));
-    }
-    let mut out: Vec<PathBuf> = Vec::new();
-    for r in roots {
-        let d = r.join(".cache").join("onnxruntime");
-        if !out.contains(&d) {
-            out.push(d);
-        }
+/// The directory of the binary that holds this code (a shared library or the executable), and
+/// its `../lib`.
+fn beside_binary_dirs() -> Vec<PathBuf> {
+    let Some(binary) = own_binary() else { return Vec::new() };
+    let Some(dir) = binary.parent() else { return Vec::new() };
+    let mut out = vec![dir.to_path_buf()];
+    if let Some(parent) = dir.parent() {
+        out.push(parent.join("lib"));
     }
     out
 }
 
-/// `site-packages/onnxruntime/capi` under the active virtualenv/conda prefix, the prefix of the
-/// `python3` on PATH, and the user site. No interpreter is started.
-fn python_package_dirs() -> Vec<PathBuf> {
-    let mut prefixes: Vec<PathBuf> = Vec::new();
-    for var in ["VIRTUAL_ENV", "CONDA_PREFIX"] {
-        if let Some(v) = std::env::var_os(var).filter(|v| !v.is_empty()) {
-            prefixes.push(PathBuf::from(v));
+/// The file of the loaded object (shared library or executable) that contains this function.
+fn own_binary() -> Option<PathBuf> {
+    let mut info = std::mem::MaybeUninit::<libc::Dl_info>::zeroed();
+    let address = own_binary as fn() -> Option<PathBuf> as *const libc::c_void;
+    // SAFETY: dladdr only reads the loader's tables and fills `info`; the address is a function
+    // of this object, so it is mapped.
+    let found = unsafe { libc::dladdr(address, info.as_mut_ptr()) } != 0;
+    // SAFETY: dladdr filled `info` when it returned non-zero (zeroed otherwise).
+    let info = unsafe { info.assume_init() };
+    if found && !info.dli_fname.is_null() {
+        // SAFETY: a non-null dli_fname is a NUL-terminated string owned by the loader.
+        let name = unsafe { CStr::from_ptr(info.dli_fname) };
+        let path = Path::new(OsStr::from_bytes(name.to_bytes()));
+        // The main program's entry is its name as invoked (or empty): use /proc/self/exe then.
+        if path.is_absolute() {
+            return std::fs::canonicalize(path).ok();
         }
     }
-    if let Some(path) = std::env::var_os("PATH") {
-        for dir in std::env::split_paths(&path) {
-            for exe in ["python3", "python"] {
-                let p = dir.join(exe);
-                if let Ok(real) = std::fs::canonicalize(&p)
-                    && let Some(prefix) = real.parent().and_then(Path::parent)
-                {
-                    prefixes.push(prefix.to_path_buf());
-                }
-            }
-        }
-    }
-    if let Some(home) = std::env::var_os("HOME") {
-        prefixes.push(PathBuf::from(home).join(".local"));
-    }
-    prefixes.push(PathBuf::from("/usr/local"));
-    prefixes.push(PathBuf::from("/usr"));
-
-    let mut out = Vec::new();
-    for prefix in prefixes {
-        let lib = prefix.join("lib");
-        let Ok(entries) = std::fs::read_dir(&lib) else { continue };
-        let mut pys: Vec<PathBuf> = entries
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("python3")))
-            .collect();
-        pys.sort();
-        for py in pys.into_iter().rev() {
-            for sp in ["site-packages", "dist-packages"] {
-                let d = py.join(sp).join("onnxruntime").join("capi");
-                if !out.contains(&d) {
-                    out.push(d);
-                }
-            }
-        }
-    }
-    out
+    std::env::current_exe().ok()
 }
 
-fn system_dirs() -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = Vec::new();
-    if let Some(v) = std::env::var_os("LD_LIBRARY_PATH") {
-        out.extend(std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()));
+/// Asks the system loader for `libonnxruntime.so.1` and returns the file it resolved.
+fn system_library() -> Option<PathBuf> {
+    let soname = CString::new(SYSTEM_SONAME).ok()?;
+    // SAFETY: dlopen of a library by soname through the system search path: the same object
+    // ONNX Runtime's loader opens next (this handle only keeps it loaded meanwhile).
+    let handle = unsafe { libc::dlopen(soname.as_ptr(), libc::RTLD_LAZY | libc::RTLD_LOCAL) };
+    if handle.is_null() {
+        return None;
     }
-    for d in ["/usr/local/lib", "/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"] {
-        out.push(PathBuf::from(d));
+    // SAFETY: `handle` is a live handle; the symbol name is NUL-terminated.
+    let symbol = unsafe { libc::dlsym(handle, c"OrtGetApiBase".as_ptr()) };
+    let mut path = None;
+    if !symbol.is_null() {
+        let mut info = std::mem::MaybeUninit::<libc::Dl_info>::zeroed();
+        // SAFETY: as in `own_binary`: `symbol` is mapped while `handle` is open.
+        if unsafe { libc::dladdr(symbol, info.as_mut_ptr()) } != 0 {
+            // SAFETY: filled by dladdr.
+            let info = unsafe { info.assume_init() };
+            if !info.dli_fname.is_null() {
+                // SAFETY: NUL-terminated, owned by the loader while `handle` is open.
+                let name = unsafe { CStr::from_ptr(info.dli_fname) };
+                path = std::fs::canonicalize(Path::new(OsStr::from_bytes(name.to_bytes()))).ok();
+            }
+        }
     }
-    out
+    // SAFETY: closes the handle opened above (the loader keeps the object if ORT opens it next).
+    unsafe { libc::dlclose(handle) };
+    path
 }
 
 /// Session settings shared by every model of an engine.

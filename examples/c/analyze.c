@@ -23,7 +23,8 @@ int main(int argc, char **argv) {
   }
   ozi_engine *engine = NULL;
   ozi_error *error = NULL;
-  /* NULL config = defaults; ONNX Runtime is found automatically (or set "ort_library_path"). */
+  /* NULL config = defaults. ONNX Runtime: "ort_library_path", else ORT_DYLIB_PATH, else beside
+     libozinstant.so (or in its ../lib), else the system loader. */
   if (ozi_engine_new(NULL, &engine, &error) != OZI_STATUS_OK) {
     fprintf(stderr, "cannot create the engine: %s\n", ozi_error_message(error));
     ozi_error_free(error);

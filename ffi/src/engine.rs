@@ -600,6 +600,24 @@ fn internal(e: serde_json::Error) -> ozi_error {
     ozi_error::new(ozi_status::InternalError, format!("internal error: {e}"))
 }
 
+/// `ORT_DISABLE_TELEMETRY=1` when the library is loaded (an ELF constructor: `.init_array`
+/// runs at program start for a linked library, inside `dlopen` for a loaded one), before any
+/// engine can load ONNX Runtime, and never over a value the user set. Stock ONNX Runtime ≥ 1.29
+/// otherwise writes a device id under `~/.cache/Microsoft/`. The core sets the variable too when
+/// it is still absent at the first `ozi_engine_new` (a static link may drop this constructor);
+/// see `ozinstant::runtime::environment` for the race that leaves.
+#[used]
+#[unsafe(link_section = ".init_array")]
+static DISABLE_ORT_TELEMETRY: extern "C" fn() = disable_ort_telemetry;
+
+extern "C" fn disable_ort_telemetry() {
+    // SAFETY: getenv/setenv on NUL-terminated literals. At program start no other thread
+    // exists; inside dlopen, a host thread reading the environment at this moment is the one
+    // race left (documented in the header and in docs/SECURITY.md). overwrite = 0: an explicit
+    // value stays.
+    unsafe { libc::setenv(c"ORT_DISABLE_TELEMETRY".as_ptr(), c"1".as_ptr(), 0) };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

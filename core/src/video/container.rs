@@ -41,7 +41,6 @@ pub(crate) struct Track {
     /// Presentation duration in `timescale` units (the edit list's, when there is one).
     pub duration: u64,
     /// Colour description from the container (MP4 `colr` nclx/nclc, Matroska `Colour`).
-    #[allow(dead_code, reason = "read by the colour resolution (VideoInfo's colour), being wired in mod.rs")]
     pub colour: crate::video::ColourTags,
     /// Packets in decode order.
     pub packets: Vec<Packet>,
