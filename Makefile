@@ -42,6 +42,12 @@ test-docs: ort
 test-c: ort
 	./scripts/test-c.sh
 
+# A Rust host built with panic = "abort": a corrupt JPEG is a typed error, not an abort
+# (docs/SECURITY.md). Builds the example in its own profile (target/panic-abort/).
+.PHONY: test-panic-abort
+test-panic-abort: ort
+	./scripts/test-panic-abort.sh
+
 # Soak: 50 000 analyses in one process (the test alone runs 100 000; OZI_SOAK_N overrides), resident set flat within 5 %
 # after warm-up (core/tests/soak.rs, release build).
 .PHONY: soak

@@ -33,6 +33,12 @@
 //! * **16-bit** samples are scaled to 8 bits (`round(v * 255 / 65535)`).
 //! * **JPEG** pixels come from libjpeg-turbo's decoder (bit-exact with OpenCV, see
 //!   `decode_jpeg_libjpeg`); the header, EXIF and limits are read with the `image` crate first.
+//!   libjpeg reports errors by unwinding through its C frames, so a build with
+//!   `panic = "abort"` would abort on every corrupt JPEG. Such builds decode JPEGs with
+//!   `zune-jpeg` instead (pure Rust: its errors are values; strict mode, so corrupt data is an
+//!   error), and corrupt input stays a typed [`Error::Decode`]; the price is parity: its pixels differ from libjpeg-turbo's by 1-3
+//!   levels on about 11 % of photos, and reduced-size decoding is not available (see
+//!   [`JpegDecoder`]).
 //! * **CMYK / YCCK JPEGs** are converted to RGB by the JPEG decoder (`zune-jpeg`) with the naive
 //!   formula `R = (255 - C) * (255 - K) / 255`, reading the samples as Adobe (inverted) storage,
 //!   which is what Photoshop and most CMYK writers produce. No ICC profile is applied, so colours
@@ -331,8 +337,34 @@ fn sniff(bytes: &[u8]) -> Result<(ImageFormat, &'static str)> {
     }
 }
 
+/// The JPEG decoder a build uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JpegDecoder {
+    /// libjpeg-turbo (through `mozjpeg`): bit-exact with OpenCV, DCT-domain reduced decoding.
+    /// Its errors unwind, so it needs `panic = "unwind"`.
+    Libjpeg,
+    /// `zune-jpeg` (through `image`): no unwinding, for `panic = "abort"` builds.
+    Pure,
+}
+
+impl JpegDecoder {
+    /// libjpeg-turbo, except in builds with `panic = "abort"`.
+    pub const BUILD: JpegDecoder = if cfg!(panic = "abort") { JpegDecoder::Pure } else { JpegDecoder::Libjpeg };
+}
+
 /// Header check, full decode, conversion to RGB8 and EXIF orientation.
 fn decode_upright(bytes: &[u8], format: ImageFormat, limits: &Limits, reduction: Reduction) -> Result<Decoded> {
+    decode_upright_with(bytes, format, limits, reduction, JpegDecoder::BUILD)
+}
+
+/// [`decode_upright`] with a chosen JPEG decoder.
+fn decode_upright_with(
+    bytes: &[u8],
+    format: ImageFormat,
+    limits: &Limits,
+    reduction: Reduction,
+    jpeg: JpegDecoder,
+) -> Result<Decoded> {
     let alloc_budget = limits.max_pixels.saturating_mul(MAX_DECODED_BYTES_PER_PIXEL).saturating_add(ALLOC_HEADROOM);
 
     // Our own header read first: every format's decoder refuses some sizes itself, with its own
@@ -364,10 +396,17 @@ fn decode_upright(bytes: &[u8], format: ImageFormat, limits: &Limits, reduction:
 
     let orientation = decoder.orientation().map_err(|e| map_image_error(e, dims))?.to_exif();
 
-    let scale = reduction.scale_for(width, height);
-    if format == ImageFormat::Jpeg
-        && let Some((rgb, w, h)) = decode_jpeg_libjpeg(bytes, scale)?
-    {
+    // A truncated JPEG is an error whichever decoder runs (both would fill the rest with grey).
+    if format == ImageFormat::Jpeg && !jpeg_has_end_marker(bytes) {
+        return Err(Error::Decode("truncated JPEG: the data ends before the end-of-image marker".into()));
+    }
+    let scale = if jpeg == JpegDecoder::Libjpeg { reduction.scale_for(width, height) } else { 1 };
+    let direct = match (format, jpeg) {
+        (ImageFormat::Jpeg, JpegDecoder::Libjpeg) => decode_jpeg_libjpeg(bytes, scale)?,
+        (ImageFormat::Jpeg, JpegDecoder::Pure) => decode_jpeg_zune(bytes)?,
+        _ => None,
+    };
+    if let Some((rgb, w, h)) = direct {
         // libjpeg's scaled output size is ceil(side / scale).
         if (w, h) != (width.div_ceil(scale), height.div_ceil(scale)) {
             let mut rgb = rgb;
@@ -412,6 +451,36 @@ fn decode_jpeg_libjpeg(bytes: &[u8], scale: u32) -> Result<Option<(Vec<u8>, u32,
     })
 }
 
+/// Decodes a JPEG with zune-jpeg in strict mode (corrupt entropy-coded data is an error, as
+/// with `strict_jpeg` for libjpeg, instead of grey blocks), returning RGB8 and the size, or
+/// `None` for CMYK/YCCK files (the `image` decoder converts those). No unwinding: this is the
+/// decoder of `panic = "abort"` builds ([`JpegDecoder::Pure`]).
+fn decode_jpeg_zune(bytes: &[u8]) -> Result<Option<(Vec<u8>, u32, u32)>> {
+    use zune_core::colorspace::ColorSpace;
+    use zune_core::options::DecoderOptions;
+    // The limits were checked on the header already; zune's own (16384 px) must not refuse
+    // more than ours.
+    let options = DecoderOptions::default()
+        .set_strict_mode(true)
+        .jpeg_set_out_colorspace(ColorSpace::RGB)
+        .set_max_width(usize::MAX)
+        .set_max_height(usize::MAX);
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(zune_core::bytestream::ZCursor::new(bytes), options);
+    decoder.decode_headers().map_err(|e| Error::Decode(format!("JPEG: {e:?}")))?;
+    if matches!(decoder.input_colorspace(), Some(ColorSpace::CMYK | ColorSpace::YCCK)) {
+        return Ok(None);
+    }
+    let info = decoder.info().ok_or_else(|| Error::Decode("JPEG: no frame header".into()))?;
+    let rgb = decoder.decode().map_err(|e| Error::Decode(format!("JPEG: {e:?}")))?;
+    let (w, h) = (u32::from(info.width), u32::from(info.height));
+    if rgb.len() != w as usize * h as usize * 3 {
+        let mut rgb = rgb;
+        rgb.zeroize();
+        return Err(Error::Decode(format!("JPEG: the decoder gave a frame of another size than {w}x{h}")));
+    }
+    Ok(Some((rgb, w, h)))
+}
+
 /// True when the JPEG stream reaches an end-of-image marker after its first scan. libjpeg
 /// decodes a truncated file with a warning and fills the missing rows with grey, which would
 /// be analysed as if it were the photo; a truncated upload is an error instead. Marker segments
@@ -443,9 +512,6 @@ fn jpeg_has_end_marker(bytes: &[u8]) -> bool {
 }
 
 fn decode_jpeg_libjpeg_inner(bytes: &[u8], scale: u32) -> Result<Option<(Vec<u8>, u32, u32)>> {
-    if !jpeg_has_end_marker(bytes) {
-        return Err(Error::Decode("truncated JPEG: the data ends before the end-of-image marker".into()));
-    }
     use mozjpeg_sys::J_COLOR_SPACE::{JCS_CMYK, JCS_YCCK};
     let err = |e: std::io::Error| Error::Decode(format!("JPEG: {e}"));
     let mut d = mozjpeg::Decompress::with_err(strict_jpeg::error_mgr()).from_mem(bytes).map_err(err)?;
@@ -1266,6 +1332,67 @@ mod tests {
                 }
                 let _ = decode_never_panics(&bad, &format!("{name} corrupted, round {round}"));
             }
+        }
+    }
+
+    /// What a `panic = "abort"` build runs: corrupt and truncated JPEGs give typed errors
+    /// without unwinding (an unwind would abort such a process), and good ones decode close to
+    /// libjpeg-turbo.
+    #[test]
+    fn pure_jpeg_decoder_never_unwinds() {
+        let limits = Limits::default();
+        let pure = |bytes: &[u8]| {
+            catch_unwind(AssertUnwindSafe(|| {
+                decode_upright_with(bytes, ImageFormat::Jpeg, &limits, Reduction::NONE, JpegDecoder::Pure)
+            }))
+            .expect("the pure JPEG path unwound: a panic = \"abort\" build would abort here")
+        };
+        let mut rng = Rng(0xAB07);
+        let (mut errors, mut checked) = (0, 0);
+        for name in ["minivision_live_image_T1.jpg", "facerec_live_obama.jpg", "minivision_spoof_print_image_F1.jpg"] {
+            let bytes = std::fs::read(format!("{SAMPLES}{name}")).unwrap();
+            let good = pure(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let reference = decode_upright(&bytes, ImageFormat::Jpeg, &limits, Reduction::NONE).unwrap();
+            assert_eq!((good.width, good.height), (reference.width, reference.height), "{name}");
+            let mean_diff = good.rgb.iter().zip(&reference.rgb).map(|(a, b)| f64::from(a.abs_diff(*b))).sum::<f64>()
+                / good.rgb.len() as f64;
+            assert!(mean_diff < 1.0, "{name}: zune-jpeg is {mean_diff} levels from libjpeg-turbo on average");
+            for cut in (2..bytes.len()).step_by((bytes.len() / 25).max(1)) {
+                checked += 1;
+                let e = pure(&bytes[..cut]).err().unwrap_or_else(|| panic!("{name} cut at {cut} decoded"));
+                assert!(matches!(e, Error::Decode(_) | Error::UnsupportedFormat(_)), "{name} cut at {cut}: {e:?}");
+                errors += 1;
+            }
+            for round in 0..40 {
+                let mut bad = bytes.clone();
+                for _ in 0..1 + round % 4 {
+                    let i = (rng.next() as usize) % bad.len();
+                    bad[i] ^= 1 << (rng.next() % 8);
+                }
+                checked += 1;
+                if pure(&bad).is_err() {
+                    errors += 1;
+                }
+            }
+        }
+        assert!(errors > checked / 3, "only {errors} of {checked} damaged files were refused");
+
+        // A stray restart marker inside the scan: libjpeg refuses it by unwinding (caught here,
+        // an abort in a panic = "abort" build). The pure path must not unwind; zune-jpeg's
+        // strict mode does not see this one and resynchronises (docs/SECURITY.md).
+        let mut bytes = std::fs::read(format!("{SAMPLES}minivision_live_image_T1.jpg")).unwrap();
+        let sos = bytes.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap();
+        let start = sos + 2 + usize::from(u16::from_be_bytes([bytes[sos + 2], bytes[sos + 3]]));
+        let mut mid = start + (bytes.len() - start) / 3;
+        while bytes[mid - 1] == 0xFF || bytes[mid] == 0xFF {
+            mid += 1;
+        }
+        bytes.splice(mid..mid, [0xFF, 0xD5]);
+        let libjpeg =
+            decode_upright(&bytes, ImageFormat::Jpeg, &limits, Reduction::NONE).err().expect("libjpeg refuses it");
+        assert!(matches!(libjpeg, Error::Decode(_)), "{libjpeg:?}");
+        if let Ok(decoded) = pure(&bytes) {
+            assert_eq!(decoded.rgb.len(), decoded.width as usize * decoded.height as usize * 3);
         }
     }
 
