@@ -9,15 +9,18 @@
 //! layer, and every decision about images lives in the core.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use ozinstant::{
     AnalyzeOptions, Engine, EngineConfig, Error, ErrorCategory, Media, MediaRef, MediaResult, MediaTag, PixelFormat,
     RawFrame, Request, RequestResult,
 };
+use pyo3::buffer::{PyBuffer, PyUntypedBuffer};
 use pyo3::exceptions::PyTypeError;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyList, PyString};
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyList, PyString};
 
 /// Name of the Python module holding the exception classes and `_from_native`.
 const ERRORS_MODULE: &str = "ozinstant._errors";
@@ -76,26 +79,24 @@ enum Input<'py> {
     Bytes(Bound<'py, PyBytes>),
     /// A file path (the Python layer turns `os.PathLike` into `str`).
     Path(PathBuf, String),
-    /// A uint8 array described by `__array_interface__`, read in place.
-    Pixels {
-        /// Keeps the array (and so its buffer) alive for the whole call.
-        _obj: Bound<'py, PyAny>,
-        view: PixelView,
-    },
+    /// A uint8 array exported through the buffer protocol, read in place.
+    Pixels(Pixels),
     /// Raw frames forming one media (`ozinstant.Frames`, which the Python layer hands over as
-    /// a `list` of arrays): each frame is an array as for [`Input::Pixels`].
-    Frames {
-        /// Keeps every array alive for the whole call (not the list, which the caller could
-        /// empty from another thread while the GIL is released).
-        _objs: Vec<Bound<'py, PyAny>>,
-        views: Vec<PixelView>,
-    },
+    /// a `list` of arrays): each frame is an array as for [`Input::Pixels`]. The buffers are
+    /// held, not the list (which the caller could empty from another thread while the GIL is
+    /// released).
+    Frames(Vec<Pixels>),
 }
 
-/// Where a uint8 array's pixels are, from its `__array_interface__`.
-#[derive(Clone, Copy)]
-struct PixelView {
-    ptr: usize,
+/// The pixels of one H×W×C uint8 array, as its exporter describes them through the buffer
+/// protocol (`PyObject_GetBuffer` with `PyBUF_FULL_RO`: format, shape and strides). The held
+/// [`PyBuffer`] keeps the memory exported (alive, and not resizable: numpy refuses to resize
+/// an array with exported buffers) until this is dropped, on the calling thread, after the
+/// engine has read or copied the pixels. Nothing an object claims about itself in Python
+/// (`__array_interface__`'s data pointer, say) is ever used to find memory.
+struct Pixels {
+    buffer: PyBuffer<u8>,
+    /// Bytes read from the start of the buffer: `stride * (height - 1) + width * channels`.
     len: usize,
     format: PixelFormat,
     width: u32,
@@ -103,19 +104,83 @@ struct PixelView {
     stride: usize,
 }
 
-impl PixelView {
-    /// The pixels, borrowed.
-    ///
-    /// SAFETY (for callers: only [`Input::media_ref`], whose `Input` holds the array): `ptr`/
-    /// `len` come from the array's `__array_interface__` and cover `stride * (height - 1) +
-    /// width * channels` bytes of its buffer, which numpy guarantees to be allocated for this
-    /// shape and these strides. The `Input` holds a strong reference to the array for as long
-    /// as this borrow lives, so the array cannot be freed, and numpy refuses to resize an array
-    /// that is referenced elsewhere. The bytes are only read. A caller that writes into the
-    /// array from another thread during the call gets a torn image, the same contract as any
-    /// buffer consumer.
-    unsafe fn frame(&self) -> FrameRef<'_> {
-        let data = unsafe { std::slice::from_raw_parts(self.ptr as *const u8, self.len) };
+impl Pixels {
+    /// Checks one object's buffer: item size 1 and format `B` (uint8), 3 dimensions H×W×C with
+    /// C 3 or 4, not empty, no sub-offsets, and packed pixels (`strides[1:] == (C, 1)`); rows
+    /// may be padded (`strides[0] >= W * C`: a row slice of a larger image). Anything else is
+    /// refused with `invalid_input` (the Python layer copies arrays whose pixels are not packed
+    /// with `np.ascontiguousarray` first). `what` prefixes messages (`frame 3: `).
+    fn from_buffer(
+        py: Python<'_>,
+        obj: &Bound<'_, PyAny>,
+        buffer: PyUntypedBuffer,
+        color_order: &str,
+        what: &str,
+    ) -> PyResult<Pixels> {
+        let format = buffer.format().to_string_lossy();
+        if buffer.item_size() != 1 || !matches!(&*format, "B" | "@B" | "=B" | "<B" | ">B" | "!B") {
+            // numpy names the dtype better than the struct format does.
+            let dtype = obj
+                .getattr(intern!(py, "dtype"))
+                .and_then(|d| d.str())
+                .map(|d| d.to_string())
+                .unwrap_or_else(|_| format!("with buffer format {format:?}, item size {}", buffer.item_size()));
+            return Err(invalid_input(py, format!("{what}pixel arrays must be uint8, got dtype {dtype}")));
+        }
+        let buffer: PyBuffer<u8> = buffer.into_typed()?;
+        let [height, width, channels] = *buffer.shape() else {
+            return Err(invalid_input(
+                py,
+                format!("{what}pixel arrays must be H×W×3 or H×W×4, got shape {:?}", buffer.shape()),
+            ));
+        };
+        let format = pixel_format(color_order, channels).map_err(|e| to_pyerr(py, &e))?;
+        if height == 0 || width == 0 {
+            return Err(invalid_input(py, format!("{what}pixel array is empty ({height}x{width})")));
+        }
+        let row_bytes = width
+            .checked_mul(channels)
+            .ok_or_else(|| invalid_input(py, format!("{what}pixel array geometry overflows")))?;
+        let stride = match *buffer.strides() {
+            [s0, s1, 1] if buffer.suboffsets().is_none() && s1 == channels as isize && s0 >= row_bytes as isize => {
+                s0 as usize
+            }
+            ref s => {
+                return Err(invalid_input(
+                    py,
+                    format!("{what}pixel array strides {s:?} are not packed rows; pass np.ascontiguousarray(a)"),
+                ));
+            }
+        };
+        let len = stride
+            .checked_mul(height - 1)
+            .and_then(|v| v.checked_add(row_bytes))
+            .filter(|&v| v <= isize::MAX as usize)
+            .ok_or_else(|| invalid_input(py, format!("{what}pixel array geometry overflows")))?;
+        if buffer.buf_ptr().is_null() {
+            return Err(invalid_input(py, format!("{what}pixel array has no data")));
+        }
+        let (width, height) = (
+            u32::try_from(width).map_err(|_| invalid_input(py, format!("{what}pixel array is too wide")))?,
+            u32::try_from(height).map_err(|_| invalid_input(py, format!("{what}pixel array is too tall")))?,
+        );
+        Ok(Pixels { buffer, len, format, width, height, stride })
+    }
+
+    /// The pixels, borrowed for as long as this (and so the buffer export) lives.
+    fn frame(&self) -> FrameRef<'_> {
+        // SAFETY: `buf_ptr` is the start of memory that the exporter guarantees, for as long as
+        // the buffer is held (by `self.buffer`, released only when `self` is dropped), to hold
+        // every element `buf + i*strides[0] + j*strides[1] + k*strides[2]` of the shape it
+        // reported. `from_buffer` checked strides `(stride, channels, 1)` with `stride >=
+        // width * channels`, no sub-offsets and item size 1, so the last byte read, at `stride
+        // * (height - 1) + (width - 1) * channels + channels - 1 = len - 1`, is such an element
+        // and every byte before it lies between the first and the last row's elements (a row's
+        // padding included: it is inside the allocation, between two rows); `len <=
+        // isize::MAX`. The bytes are only read. A caller that writes into the array from
+        // another thread during the call gets a torn image, the contract of every buffer
+        // consumer that releases the GIL (hashlib, zlib, ...).
+        let data = unsafe { std::slice::from_raw_parts(self.buffer.buf_ptr() as *const u8, self.len) };
         FrameRef { data, format: self.format, width: self.width, height: self.height, stride: self.stride }
     }
 }
@@ -196,6 +261,26 @@ impl Borrowed<'_> {
     }
 }
 
+/// True for objects that describe an array in Python attributes (`__array_interface__`,
+/// `__array_struct__`) but export no buffer: their data pointer could point anywhere.
+fn claims_array(py: Python<'_>, obj: &Bound<'_, PyAny>) -> bool {
+    obj.hasattr(intern!(py, "__array_interface__")).unwrap_or(false)
+        || obj.hasattr(intern!(py, "__array_struct__")).unwrap_or(false)
+}
+
+/// The typed refusal of an array-like object without the buffer protocol.
+fn no_buffer(py: Python<'_>, obj: &Bound<'_, PyAny>, what: &str) -> PyErr {
+    invalid_input(
+        py,
+        format!(
+            "{what}{} describes an array (__array_interface__ or __array_struct__) but does not export the \
+             buffer protocol: pixel arrays are read only through the buffer protocol (a data pointer in \
+             __array_interface__ is never trusted); pass a numpy array",
+            type_name(obj)
+        ),
+    )
+}
+
 impl<'py> Input<'py> {
     fn extract(py: Python<'py>, obj: &Bound<'py, PyAny>, color_order: &str) -> PyResult<Input<'py>> {
         if let Ok(b) = obj.cast::<PyBytes>() {
@@ -207,12 +292,18 @@ impl<'py> Input<'py> {
             let label = path.display().to_string();
             return Ok(Input::Path(path, label));
         }
-        if let Ok(interface) = obj.getattr(intern!(py, "__array_interface__")) {
-            let view = Self::pixels(py, &interface, color_order)?;
-            return Ok(Input::Pixels { _obj: obj.clone(), view });
-        }
         if let Ok(list) = obj.cast::<PyList>() {
             return Self::frames(py, list, color_order);
+        }
+        // `bytearray` is copied to `bytes` by the Python layer (it could change while the GIL is
+        // released); here it is not taken for pixels.
+        if !obj.is_instance_of::<PyByteArray>()
+            && let Ok(buffer) = PyUntypedBuffer::get(obj)
+        {
+            return Ok(Input::Pixels(Pixels::from_buffer(py, obj, buffer, color_order, "")?));
+        }
+        if claims_array(py, obj) {
+            return Err(no_buffer(py, obj, ""));
         }
         Err(PyTypeError::new_err(format!(
             "expected bytes, a path, a uint8 numpy array or ozinstant.Frames, got {}",
@@ -220,75 +311,29 @@ impl<'py> Input<'py> {
         )))
     }
 
-    /// Raw frames: a non-empty list of uint8 arrays, each checked as [`Self::pixels`] does.
+    /// Raw frames: a non-empty list of uint8 arrays, each checked as [`Pixels::from_buffer`] does.
     fn frames(py: Python<'py>, list: &Bound<'py, PyList>, color_order: &str) -> PyResult<Input<'py>> {
         if list.is_empty() {
             return Err(invalid_input(py, "a frames media needs at least one frame"));
         }
-        let mut objs = Vec::with_capacity(list.len());
-        let mut views = Vec::with_capacity(list.len());
+        let mut frames = Vec::with_capacity(list.len());
         for (i, frame) in list.iter().enumerate() {
-            let interface = frame.getattr(intern!(py, "__array_interface__")).map_err(|_| {
-                PyTypeError::new_err(format!("frame {i}: expected a uint8 numpy array, got {}", type_name(&frame)))
-            })?;
-            let view = Self::pixels(py, &interface, color_order)?;
-            objs.push(frame);
-            views.push(view);
+            let what = format!("frame {i}: ");
+            // Encoded bytes export a buffer too, but are never a frame (they belong in a ZIP).
+            let encoded = frame.is_instance_of::<PyBytes>() || frame.is_instance_of::<PyByteArray>();
+            let buffer = match PyUntypedBuffer::get(&frame) {
+                Ok(buffer) if !encoded => buffer,
+                Err(_) if claims_array(py, &frame) => return Err(no_buffer(py, &frame, &what)),
+                _ => {
+                    return Err(PyTypeError::new_err(format!(
+                        "{what}expected a uint8 numpy array, got {}",
+                        type_name(&frame)
+                    )));
+                }
+            };
+            frames.push(Pixels::from_buffer(py, &frame, buffer, color_order, &what)?);
         }
-        Ok(Input::Frames { _objs: objs, views })
-    }
-
-    /// Reads the geometry of an H×W×C uint8 array whose pixels are packed (`strides[1:] ==
-    /// (C, 1)`); rows may be padded (a row slice of a larger image). Anything else is refused:
-    /// the Python layer copies such arrays with `np.ascontiguousarray` first.
-    fn pixels(py: Python<'py>, interface: &Bound<'py, PyAny>, color_order: &str) -> PyResult<PixelView> {
-        let interface =
-            interface.cast::<PyDict>().map_err(|_| invalid_input(py, "__array_interface__ is not a dict"))?;
-        let get = |key: &str| -> PyResult<Bound<'py, PyAny>> {
-            interface.get_item(key)?.ok_or_else(|| invalid_input(py, format!("__array_interface__ has no '{key}'")))
-        };
-        let typestr: String = get("typestr")?.extract()?;
-        if !matches!(typestr.as_str(), "|u1" | "<u1" | ">u1") {
-            return Err(invalid_input(py, format!("pixel arrays must be uint8, got dtype {typestr}")));
-        }
-        let shape: Vec<usize> = get("shape")?.extract()?;
-        let [height, width, channels] = shape[..] else {
-            return Err(invalid_input(py, format!("pixel arrays must be H×W×3 or H×W×4, got shape {shape:?}")));
-        };
-        let format = pixel_format(color_order, channels).map_err(|e| to_pyerr(py, &e))?;
-        if height == 0 || width == 0 {
-            return Err(invalid_input(py, format!("pixel array is empty ({height}x{width})")));
-        }
-        let row_bytes = width * channels;
-        let strides: Option<Vec<isize>> = match interface.get_item("strides")? {
-            Some(s) if !s.is_none() => Some(s.extract()?),
-            _ => None,
-        };
-        let stride = match strides.as_deref() {
-            None => row_bytes,
-            Some(&[s0, s1, s2]) if s2 == 1 && s1 == channels as isize && s0 >= row_bytes as isize => s0 as usize,
-            Some(s) => {
-                return Err(invalid_input(
-                    py,
-                    format!("pixel array strides {s:?} are not packed rows; pass np.ascontiguousarray(a)"),
-                ));
-            }
-        };
-        let (ptr, _readonly): (usize, bool) = get("data")?
-            .extract()
-            .map_err(|_| invalid_input(py, "__array_interface__['data'] is not a (pointer, readonly) pair"))?;
-        let len = stride
-            .checked_mul(height - 1)
-            .and_then(|v| v.checked_add(row_bytes))
-            .ok_or_else(|| invalid_input(py, "pixel array geometry overflows"))?;
-        if ptr == 0 {
-            return Err(invalid_input(py, "pixel array has no data"));
-        }
-        let (width, height) = (
-            u32::try_from(width).map_err(|_| invalid_input(py, "pixel array is too wide"))?,
-            u32::try_from(height).map_err(|_| invalid_input(py, "pixel array is too tall"))?,
-        );
-        Ok(PixelView { ptr, len, format, width, height, stride })
+        Ok(Input::Frames(frames))
     }
 
     /// Borrowed view for the core, plus the label reported as `source` (the path as given).
@@ -296,12 +341,8 @@ impl<'py> Input<'py> {
         match self {
             Input::Bytes(b) => (Borrowed::One(MediaRef::Bytes(b.as_bytes())), None),
             Input::Path(p, label) => (Borrowed::One(MediaRef::Path(p.as_path())), Some(label.clone())),
-            // SAFETY: `_obj` keeps the array alive while `self` is borrowed (see `PixelView::frame`).
-            Input::Pixels { view, .. } => (Borrowed::One(unsafe { view.frame() }.media_ref()), None),
-            // SAFETY: `_objs` keeps every array alive while `self` is borrowed.
-            Input::Frames { views, .. } => {
-                (Borrowed::Frames(views.iter().map(|v| unsafe { v.frame() }).collect()), None)
-            }
+            Input::Pixels(pixels) => (Borrowed::One(pixels.frame().media_ref()), None),
+            Input::Frames(frames) => (Borrowed::Frames(frames.iter().map(Pixels::frame).collect()), None),
         }
     }
 }
@@ -473,7 +514,8 @@ impl NativeEngine {
     /// is the `MediaResult` (`single`) or `RequestResult` JSON, or `exception` is set. With
     /// `single`, an undecodable media raises like `analyze` does. Raises at once (and never
     /// calls back) when the engine is busy. The inputs are copied: the call returns before the
-    /// work starts.
+    /// work starts. Once the interpreter has begun to exit (`atexit`), raises `RuntimeError`,
+    /// and results still being computed are dropped instead of delivered.
     #[allow(clippy::too_many_arguments)]
     #[pyo3(signature = (items, options_json, color_order, single, event_loop, future, settle, tags=None))]
     fn submit(
@@ -488,22 +530,36 @@ impl NativeEngine {
         settle: Py<PyAny>,
         tags: Option<Vec<Option<String>>>,
     ) -> PyResult<()> {
+        if Delivery::closed() {
+            return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                "ozinstant: the interpreter is exiting, results can no longer be delivered to an event loop; \
+                 use the synchronous calls",
+            ));
+        }
         let options = parse_options(py, options_json)?;
         let inputs = extract_all(py, items, color_order)?;
         let tags = parse_tags(py, tags, inputs.len())?;
         let refs: Vec<(Borrowed<'_>, Option<String>)> = inputs.iter().map(|i| i.media_ref()).collect();
+        // The pixels are copied here, with the GIL released, while `inputs` holds every buffer;
+        // the buffers are released when `inputs` drops at the end of this call, on this thread.
         let media: Vec<Media> =
             py.detach(move || refs.into_iter().zip(tags).map(|((m, l), t)| with_tag(m.to_owned_media(l), t)).collect());
         let request = Request::new(media).with_options(options);
         let callback = move |result: ozinstant::Result<RequestResult>| {
-            // `None` when the interpreter is shutting down: nobody is left to wait.
-            let _ = Python::try_attach(|py| {
+            // Never attaches once the interpreter is exiting (see `Delivery`): the result is
+            // dropped, and so are the references, into PyO3's pool without touching Python.
+            // The awaiting coroutine is gone by then.
+            let Some(_delivery) = Delivery::begin() else { return };
+            let _ = Python::try_attach(move |py| {
                 let (value, error) = settle_args(py, result, single);
                 let error = error.map(|e| e.into_value(py));
-                // Fails only when the loop is closed; the awaiting coroutine is gone then.
+                // Fails (RuntimeError) when the loop is closed: the awaiting coroutine is gone
+                // then, and the error is dropped here, quietly.
                 let _ =
                     event_loop.call_method1(py, intern!(py, "call_soon_threadsafe"), (settle, future, value, error));
+                drop(event_loop);
             });
+            // `_delivery` ends here, after the thread has detached.
         };
         self.engine.submit(request, callback).map_err(|e| to_pyerr(py, &e))
     }
@@ -535,10 +591,84 @@ fn json(value: serde_json::Result<String>) -> PyResult<String> {
     value.map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))
 }
 
+/// Engine threads deliver `submit` results by attaching to the interpreter. Attaching while
+/// the interpreter finalises (or being attached when finalisation starts) aborts the process
+/// (`Fatal Python error: PyGILState_Release: ... finalizing`), and `Py_IsFinalizing` cannot be
+/// checked without a race (PyO3 only checks it on 3.13+, best effort). So deliveries are
+/// closed explicitly by an `atexit` hook, [`close_deliveries`], which runs before finalisation
+/// starts: it sets [`CLOSING`] and waits, with the GIL released, until no delivery is in
+/// progress. A delivery counts itself in [`DELIVERING`] before it checks [`CLOSING`] (both
+/// sequentially consistent), so either the hook sees it and waits for it to detach, or it sees
+/// the flag and never attaches.
+static CLOSING: AtomicBool = AtomicBool::new(false);
+static DELIVERING: AtomicUsize = AtomicUsize::new(0);
+
+/// One delivery in progress: the thread may attach while this lives (and must have detached
+/// before it drops).
+struct Delivery;
+
+impl Delivery {
+    fn begin() -> Option<Delivery> {
+        DELIVERING.fetch_add(1, Ordering::SeqCst);
+        if CLOSING.load(Ordering::SeqCst) {
+            DELIVERING.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        Some(Delivery)
+    }
+
+    fn closed() -> bool {
+        CLOSING.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for Delivery {
+    fn drop(&mut self) {
+        DELIVERING.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// The `atexit` hook (registered when the module is imported): closes delivery of `submit`
+/// results and waits up to `timeout` seconds, GIL released, for deliveries in progress to
+/// finish. Returns whether they did. Idempotent.
+#[pyfunction]
+#[pyo3(name = "_close_deliveries", signature = (timeout = 5.0))]
+fn close_deliveries(py: Python<'_>, timeout: f64) -> bool {
+    CLOSING.store(true, Ordering::SeqCst);
+    let deadline = Instant::now() + Duration::try_from_secs_f64(timeout).unwrap_or(Duration::ZERO);
+    py.detach(|| {
+        while DELIVERING.load(Ordering::SeqCst) != 0 {
+            if Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        true
+    })
+}
+
+/// `os.register_at_fork(after_in_child=...)`: the child has only the forking thread, so no
+/// delivery of the parent's engines is in progress there (one counted at the moment of the
+/// fork would otherwise make the child's exit wait for the whole timeout).
+#[pyfunction]
+#[pyo3(name = "_after_fork_in_child")]
+fn after_fork_in_child() {
+    DELIVERING.store(0, Ordering::SeqCst);
+}
+
 #[pymodule]
 fn _ozinstant(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
     m.add("__version__", ozinstant::VERSION)?;
     m.add("ERROR_CODES", Error::CODES.to_vec())?;
     m.add_class::<NativeEngine>()?;
+    let close = wrap_pyfunction!(close_deliveries, m)?;
+    let after_fork = wrap_pyfunction!(after_fork_in_child, m)?;
+    m.add_function(close.clone())?;
+    m.add_function(after_fork.clone())?;
+    py.import("atexit")?.call_method1("register", (close,))?;
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("after_in_child", after_fork)?;
+    py.import("os")?.call_method("register_at_fork", (), Some(&kwargs))?;
     Ok(())
 }

@@ -6,6 +6,7 @@ media limit. Peak resident memory while refusing the bombs is checked through /p
 
 from __future__ import annotations
 
+import asyncio
 import random
 import struct
 import zlib
@@ -161,6 +162,122 @@ def test_pixel_arrays_that_lie(hostile_engine: ozinstant.Engine) -> None:
     with pytest.raises(ozinstant.InvalidInputError) as info:
         native.analyze(huge, "{}", "rgba")
     assert info.value.code == "invalid_input"  # strides (0, 0, 1) are not packed rows
+
+
+class LyingArray:
+    """Claims a big uint8 image in ``__array_interface__`` whose data pointer is made up."""
+
+    def __init__(self, address: int, shape: tuple[int, ...] = (4000, 4000, 3)) -> None:
+        self.__array_interface__ = {"version": 3, "shape": shape, "typestr": "|u1", "data": (address, True)}
+
+
+class SmallBufferArray:
+    """Claims a 1000×1000×3 image over a 3-byte ``bytes`` (numpy itself would accept it)."""
+
+    __array_interface__ = {"version": 3, "shape": (1000, 1000, 3), "typestr": "|u1", "data": b"abc"}
+
+
+class StructOnly:
+    __array_struct__ = object()
+
+
+# Address 8, a kernel-space address and one past a real object: reading any would crash.
+BOGUS_ADDRESSES = [8, 0xFFFF_8000_0000_0000, id(object()) + 64]
+
+
+@pytest.mark.parametrize("address", BOGUS_ADDRESSES, ids=["8", "kernel", "heap"])
+def test_array_interface_pointers_are_never_trusted(hostile_engine: ozinstant.Engine, address: int) -> None:
+    liar = LyingArray(address)
+    native = hostile_engine._engine()
+    calls = [
+        lambda: hostile_engine.analyze(liar),  # type: ignore[arg-type]
+        lambda: hostile_engine.analyze_batch([liar]),  # type: ignore[list-item]
+        lambda: hostile_engine.analyze_request([liar]),  # type: ignore[list-item]
+        lambda: ozinstant.Frames([liar]),
+        lambda: native.analyze(liar, "{}", "rgb"),  # the native module directly: no buffer, no read
+        lambda: native.analyze([liar], "{}", "rgb"),  # as a raw frame
+        lambda: native.analyze_request([liar], "{}", "rgb"),
+    ]
+    for call in calls:
+        with pytest.raises(ozinstant.InvalidInputError) as info:
+            call()
+        assert info.value.code == "invalid_input"
+        assert "pointer" in str(info.value) or "buffer protocol" in str(info.value)
+
+    async def submit() -> None:
+        await hostile_engine.analyze_async(liar)  # type: ignore[arg-type]
+
+    with pytest.raises(ozinstant.InvalidInputError):
+        asyncio.run(submit())
+
+
+def test_array_likes_without_a_trustworthy_buffer(hostile_engine: ozinstant.Engine) -> None:
+    for obj in (SmallBufferArray(), StructOnly()):
+        with pytest.raises(ozinstant.InvalidInputError) as info:
+            hostile_engine.analyze(obj)  # type: ignore[arg-type]
+        assert info.value.code == "invalid_input"
+        with pytest.raises(ozinstant.InvalidInputError):
+            hostile_engine._engine().analyze(obj, "{}", "rgb")
+
+    class NotAnArray:
+        def __array__(self, *args: object, **kwargs: object) -> object:
+            return [[1, 2, 3]]
+
+    with pytest.raises(TypeError):
+        hostile_engine.analyze(NotAnArray())  # type: ignore[arg-type]
+
+    # An honest __array_interface__ over a buffer (what PIL images give) still works, and so does
+    # an object exporting the buffer protocol.
+    class Honest:
+        def __init__(self, a: np.ndarray) -> None:
+            self.__array_interface__ = {"version": 3, "shape": a.shape, "typestr": a.dtype.str, "data": a.tobytes()}
+
+    pixels = np.full((48, 64, 3), 90, np.uint8)
+    for obj in (Honest(pixels), Honest(pixels[:1, :1])):
+        assert hostile_engine.analyze(obj).reason == "NO_FACE"  # type: ignore[arg-type]
+    for bad in (np.zeros((4, 4), np.uint8), np.zeros((4, 4, 3), np.float32)):
+        with pytest.raises(ozinstant.InvalidInputError):
+            hostile_engine.analyze(Honest(bad))  # type: ignore[arg-type]
+
+
+def test_strided_views_read_through_the_buffer_protocol(hostile_engine: ozinstant.Engine) -> None:
+    pytest.importorskip("PIL")
+    from PIL import Image, ImageOps
+
+    with Image.open(sample("minivision_live_image_T1.jpg")) as im:
+        rgb = np.asarray(ImageOps.exif_transpose(im).convert("RGB"))
+    native = hostile_engine._engine()
+
+    def score(x: object, engine: object = native) -> float:
+        if engine is native:
+            return ozinstant.MediaResult._from_json(native.analyze(x, "{}", "rgb")).confidence_spoofing
+        return hostile_engine.analyze(x).confidence_spoofing  # type: ignore[arg-type]
+
+    ref = score(np.ascontiguousarray(rgb))
+    assert ref is not None
+    # Padded rows (a crop of a larger image): read in place, through the buffer's row stride.
+    padded = np.zeros((rgb.shape[0] + 4, rgb.shape[1] + 8, 3), np.uint8)
+    padded[2:-2, 4:-4] = rgb
+    view = padded[2:-2, 4:-4]
+    assert not view.flags.c_contiguous
+    assert score(view) == ref
+    # A memoryview of the array exports the same buffer (the public door treats memoryviews as
+    # encoded bytes; the native module reads any buffer).
+    assert score(memoryview(view)) == ref
+    # Every other column (pixel stride 6): the native module refuses it, the public door copies it.
+    half = rgb[:, ::2]
+    with pytest.raises(ozinstant.InvalidInputError) as info:
+        native.analyze(half, "{}", "rgb")
+    assert info.value.code == "invalid_input" and "strides" in str(info.value)
+    assert score(half, hostile_engine) == score(np.ascontiguousarray(half))
+    # Raw frames (a list) take the same path, frame by frame.
+    frames = ozinstant.MediaResult._from_json(native.analyze([view, rgb], "{}", "rgb"))
+    assert frames.sequence is not None and frames.sequence.sampled == 2
+    with pytest.raises(ozinstant.InvalidInputError) as info:
+        native.analyze([rgb, half], "{}", "rgb")
+    assert "frame 1: " in str(info.value)
+    with pytest.raises(TypeError):
+        native.analyze([rgb, 5], "{}", "rgb")
 
 
 def test_over_the_byte_limit_and_the_media_limit(hostile_engine: ozinstant.Engine, tmp_path: Path) -> None:

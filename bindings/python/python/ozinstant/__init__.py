@@ -14,8 +14,9 @@ Nothing is stored, written or sent: the engine keeps no data between calls.
 import os as _os
 
 # ONNX Runtime >= 1.29 writes a device id and a telemetry cache under ~/.cache/Microsoft unless
-# this is set before it initialises. Set it before anything can load the runtime.
-_os.environ["ORT_DISABLE_TELEMETRY"] = "1"
+# this is set before it initialises: default it (before anything can load the runtime), but
+# leave a value the user set, ORT_DISABLE_TELEMETRY=0 included, alone.
+_os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
 
 from ._errors import (  # noqa: E402
     BusyError,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
+import operator
 import os
 import threading
 from typing import Any, Callable, Iterable, List, Literal, Optional, Sequence, Tuple, TypeVar, Union
@@ -56,18 +58,99 @@ def _packed_rows(a: np.ndarray) -> bool:
     return s[2] == 1 and s[1] == a.shape[2] and s[0] >= a.shape[1] * a.shape[2]
 
 
+def _is_array_like(x: Any) -> bool:
+    return hasattr(x, "__array_interface__") or hasattr(x, "__array_struct__") or hasattr(x, "__array__")
+
+
+def _array_from(x: Any, what: str = "") -> np.ndarray:
+    """A numpy array from an array-like object that is not one (a PIL image, say), without
+    trusting a pointer the object hands out. ``np.asarray`` cannot be used: it builds an array
+    over whatever address ``__array_interface__['data']`` names (and over a ``data`` buffer
+    smaller than the shape claims), so a crafted object would make the engine read arbitrary
+    memory. In order:
+
+    * an object exporting the buffer protocol is read through it (its exporter describes the
+      memory);
+    * ``__array__()`` must return a real ``numpy.ndarray``;
+    * ``__array_interface__`` is accepted only when its ``data`` is a buffer-protocol object
+      (PIL images give ``bytes``) that covers the C-contiguous shape: the array is built with
+      ``np.frombuffer``, which checks the size. A raw ``(pointer, readonly)`` pair (or
+      ``__array_struct__`` alone) raises :class:`InvalidInputError`.
+    """
+    try:
+        view = memoryview(x)
+    except TypeError:
+        pass
+    else:
+        return np.asarray(view)
+    if hasattr(x, "__array__"):
+        a = x.__array__()
+        if not isinstance(a, np.ndarray):
+            raise TypeError(f"{what}{type(x).__name__}.__array__() returned {type(a).__name__}, not a numpy array")
+        return a
+    interface = getattr(x, "__array_interface__", None)
+    if interface is None:
+        raise InvalidInputError(
+            f"{what}{type(x).__name__} offers only __array_struct__ (a raw data pointer), which is not "
+            "trusted; pass a numpy array"
+        )
+    return _from_array_interface(x, interface, what)
+
+
+def _from_array_interface(x: Any, interface: Any, what: str) -> np.ndarray:
+    name = type(x).__name__
+    if not isinstance(interface, dict):
+        raise InvalidInputError(f"{what}{name}.__array_interface__ is not a dict")
+    data = interface.get("data")
+    if data is None or isinstance(data, (int, tuple, list)):
+        raise InvalidInputError(
+            f"{what}{name}.__array_interface__ gives a raw data pointer, which is not trusted: pass a numpy "
+            "array, an object supporting the buffer protocol, or an __array_interface__ whose 'data' is a "
+            "buffer (bytes)"
+        )
+    try:
+        buf = memoryview(data).cast("B")
+    except (TypeError, ValueError) as e:
+        raise InvalidInputError(
+            f"{what}{name}.__array_interface__['data'] is not a contiguous buffer ({type(data).__name__})"
+        ) from e
+    try:
+        dtype = np.dtype(interface["typestr"])
+        shape = tuple(operator.index(n) for n in interface["shape"])
+        offset = operator.index(interface.get("offset", 0))
+        strides = interface.get("strides")
+        strides = None if strides is None else tuple(operator.index(n) for n in strides)
+    except (KeyError, TypeError, ValueError) as e:
+        raise InvalidInputError(f"{what}{name}.__array_interface__ is malformed: {e}") from e
+    if interface.get("mask") is not None:
+        raise InvalidInputError(f"{what}{name}.__array_interface__ has a mask, which is not supported")
+    if any(n < 0 for n in shape) or offset < 0:
+        raise InvalidInputError(f"{what}{name}.__array_interface__ has a negative shape or offset")
+    count = math.prod(shape)
+    contiguous = tuple(dtype.itemsize * math.prod(shape[k + 1 :]) for k in range(len(shape)))
+    if strides is not None and count > 0 and strides != contiguous:
+        raise InvalidInputError(
+            f"{what}{name}.__array_interface__ has strides {strides}; only C-contiguous data is accepted"
+        )
+    need = offset + count * dtype.itemsize
+    if need > buf.nbytes:
+        raise InvalidInputError(
+            f"{what}{name}.__array_interface__ claims shape {shape} of {dtype} ({need} bytes with the offset) "
+            f"over a {buf.nbytes}-byte buffer"
+        )
+    return np.frombuffer(buf, dtype=dtype, count=count, offset=offset).reshape(shape)
+
+
 def _frame_array(x: Any, i: int) -> np.ndarray:
     """Checks one frame of a :class:`Frames` and returns it with packed pixels (copied only
     when they are not)."""
     if not isinstance(x, np.ndarray):
-        if isinstance(x, (bytes, bytearray, memoryview, str, os.PathLike)) or not (
-            hasattr(x, "__array_interface__") or hasattr(x, "__array__")
-        ):
+        if isinstance(x, (bytes, bytearray, memoryview, str, os.PathLike)) or not _is_array_like(x):
             raise TypeError(
                 f"frame {i}: expected a uint8 numpy array (H×W×3 or H×W×4), got {type(x).__name__}; "
                 "encoded images belong in a ZIP shot set (bytes or a path)"
             )
-        x = np.asarray(x)  # e.g. a PIL image
+        x = _array_from(x, f"frame {i}: ")  # e.g. a PIL image
     if x.dtype != np.uint8:
         raise InvalidInputError(f"frame {i}: pixel arrays must be uint8, got dtype {x.dtype}")
     if x.ndim != 3 or x.shape[2] not in (3, 4):
@@ -162,8 +245,8 @@ def _prepare(x: Any) -> Any:
         if x.ndim == 3 and x.dtype == np.uint8 and not _packed_rows(x):
             return np.ascontiguousarray(x)
         return x
-    if hasattr(x, "__array_interface__") or hasattr(x, "__array__"):
-        return _prepare(np.asarray(x))  # e.g. a PIL image
+    if _is_array_like(x):
+        return _prepare(_array_from(x))  # e.g. a PIL image
     hint = "; wrap a list of frames in ozinstant.Frames([...])" if isinstance(x, (list, tuple)) else ""
     raise TypeError(
         "expected bytes, a path, a uint8 numpy array (H×W×3 or H×W×4) or ozinstant.Frames, "

@@ -5,9 +5,16 @@ from typing import Any, Callable, List, Optional, Sequence, Tuple
 __version__: str
 ERROR_CODES: List[Tuple[int, str]]
 
-# An `item` is one media: `bytes`, `str` (a path), a uint8 numpy array H×W×3/H×W×4 with packed
-# pixels, or a `list` of such arrays (raw frames forming one media: what `ozinstant.Frames`
-# becomes). Encoded bytes and paths may be images, videos (MP4/MOV/WebM) or ZIP shot sets.
+# Registered with atexit at import: stops engine threads from delivering async results to
+# Python (they are dropped) and waits up to `timeout` s for deliveries in progress.
+def _close_deliveries(timeout: float = 5.0) -> bool: ...
+# Registered with os.register_at_fork(after_in_child=...).
+def _after_fork_in_child() -> None: ...
+
+# An `item` is one media: `bytes`, `str` (a path), a uint8 array H×W×3/H×W×4 with packed
+# pixels, read through the buffer protocol (a numpy array; an object that only has
+# `__array_interface__` raises InvalidInputError), or a `list` of such arrays (raw frames
+# forming one media: what `ozinstant.Frames` becomes). Encoded bytes and paths may be images, videos (MP4/MOV/WebM) or ZIP shot sets.
 # `options_json` is an `AnalyzeOptions` object (threshold, security_level, review_band,
 # quality_gate, face_policy, request_id, video_frames, and for requests analyses, biometry_* ,
 # quality_tags, return_embeddings).
