@@ -17,8 +17,10 @@
 //! (several models, fused) → [`decision`] → [`report`]; [`pipeline`] runs them for one media. [`engine`] adds threads, backpressure, async submission,
 //! retention and metrics on top. [`biometry`] compares the faces of a request's media (aligned
 //! MobileFaceNet embeddings, every pair, least similar pair decides) when a request asks for it.
+//! [`attest`] signs results and verifies signed ones (Ed25519 JWS over RFC 8785 canonical JSON).
 #![warn(missing_docs)]
 
+pub mod attest;
 pub mod biometry;
 pub mod config;
 pub mod decision;
