@@ -65,7 +65,7 @@ test('an explicit ort_library_path or ORT_DYLIB_PATH wins over onnxruntime-node 
   }
 });
 
-test('telemetry is disabled before ONNX Runtime loads and nothing is written to HOME', () => {
+test('telemetry is disabled before ONNX Runtime loads (unless the user set it) and nothing is written to HOME', () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ozinstant-home-'));
   try {
     const script = `
@@ -74,11 +74,21 @@ test('telemetry is disabled before ONNX Runtime loads and nothing is written to 
       const after = process.env.ORT_DISABLE_TELEMETRY;
       new Engine().analyze(${JSON.stringify(sample('facerec_live_biden.jpg'))})
         .then((r) => console.log(JSON.stringify({ before, after, resolution: r.resolution })));`;
-    const env = { ...process.env, HOME: home, ORT_DISABLE_TELEMETRY: '0' };
+    const env = { ...process.env, HOME: home };
     delete env.XDG_CACHE_HOME;
+    delete env.ORT_DISABLE_TELEMETRY;
     const out = JSON.parse(runChild(script, env));
-    assert.deepEqual(out, { before: '0', after: '1', resolution: 'SUCCESS' });
+    assert.deepEqual(out, { after: '1', resolution: 'SUCCESS' }); // before: unset (dropped by JSON)
     assert.deepEqual(fs.readdirSync(home), [], 'HOME stays empty');
+    // A value the user chose is theirs: loading the package never overrides it.
+    const scriptNoRun = `
+      const before = process.env.ORT_DISABLE_TELEMETRY;
+      require(${JSON.stringify(PACKAGE_DIR)});
+      console.log(JSON.stringify({ before, after: process.env.ORT_DISABLE_TELEMETRY }));`;
+    for (const value of ['0', '1']) {
+      const kept = JSON.parse(runChild(scriptNoRun, { ...env, ORT_DISABLE_TELEMETRY: value }));
+      assert.deepEqual(kept, { before: value, after: value });
+    }
   } finally {
     fs.rmSync(home, { recursive: true, force: true });
   }
