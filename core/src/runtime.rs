@@ -178,23 +178,34 @@ fn beside_binary_dirs() -> Vec<PathBuf> {
 
 /// The file of the loaded object (shared library or executable) that contains this function.
 fn own_binary() -> Option<PathBuf> {
-    let mut info = std::mem::MaybeUninit::<libc::Dl_info>::zeroed();
     let address = own_binary as fn() -> Option<PathBuf> as *const libc::c_void;
-    // SAFETY: dladdr only reads the loader's tables and fills `info`; the address is a function
-    // of this object, so it is mapped.
-    let found = unsafe { libc::dladdr(address, info.as_mut_ptr()) } != 0;
-    // SAFETY: dladdr filled `info` when it returned non-zero (zeroed otherwise).
-    let info = unsafe { info.assume_init() };
-    if found && !info.dli_fname.is_null() {
-        // SAFETY: a non-null dli_fname is a NUL-terminated string owned by the loader.
-        let name = unsafe { CStr::from_ptr(info.dli_fname) };
-        let path = Path::new(OsStr::from_bytes(name.to_bytes()));
-        // The main program's entry is its name as invoked (or empty): use /proc/self/exe then.
-        if path.is_absolute() {
-            return std::fs::canonicalize(path).ok();
-        }
+    // The main program's entry is its name as invoked (or empty): use /proc/self/exe then.
+    // SAFETY: a function of this object, so it is mapped.
+    unsafe { object_file_of(address) }.or_else(|| std::env::current_exe().ok())
+}
+
+/// The canonical path of the loaded object that contains `address`, when the loader knows it
+/// by an absolute name.
+///
+/// # Safety
+/// `address` must lie in an object that stays mapped during the call.
+unsafe fn object_file_of(address: *const libc::c_void) -> Option<PathBuf> {
+    let mut info = std::mem::MaybeUninit::<libc::Dl_info>::zeroed();
+    // SAFETY: dladdr only reads the loader's tables and fills `info`; the caller keeps the
+    // object mapped.
+    if unsafe { libc::dladdr(address, info.as_mut_ptr()) } == 0 {
+        return None;
     }
-    std::env::current_exe().ok()
+    // SAFETY: dladdr filled `info` (it returned non-zero).
+    let info = unsafe { info.assume_init() };
+    if info.dli_fname.is_null() {
+        return None;
+    }
+    // SAFETY: a non-null dli_fname is a NUL-terminated string owned by the loader while the
+    // object is mapped.
+    let name = unsafe { CStr::from_ptr(info.dli_fname) };
+    let path = Path::new(OsStr::from_bytes(name.to_bytes()));
+    if path.is_absolute() { std::fs::canonicalize(path).ok() } else { None }
 }
 
 /// Asks the system loader for `libonnxruntime.so.1` and returns the file it resolved.
@@ -208,20 +219,8 @@ fn system_library() -> Option<PathBuf> {
     }
     // SAFETY: `handle` is a live handle; the symbol name is NUL-terminated.
     let symbol = unsafe { libc::dlsym(handle, c"OrtGetApiBase".as_ptr()) };
-    let mut path = None;
-    if !symbol.is_null() {
-        let mut info = std::mem::MaybeUninit::<libc::Dl_info>::zeroed();
-        // SAFETY: as in `own_binary`: `symbol` is mapped while `handle` is open.
-        if unsafe { libc::dladdr(symbol, info.as_mut_ptr()) } != 0 {
-            // SAFETY: filled by dladdr.
-            let info = unsafe { info.assume_init() };
-            if !info.dli_fname.is_null() {
-                // SAFETY: NUL-terminated, owned by the loader while `handle` is open.
-                let name = unsafe { CStr::from_ptr(info.dli_fname) };
-                path = std::fs::canonicalize(Path::new(OsStr::from_bytes(name.to_bytes()))).ok();
-            }
-        }
-    }
+    // SAFETY: `symbol` lies in the object `handle` keeps mapped until the dlclose below.
+    let path = if symbol.is_null() { None } else { unsafe { object_file_of(symbol) } };
     // SAFETY: closes the handle opened above (the loader keeps the object if ORT opens it next).
     unsafe { libc::dlclose(handle) };
     path
