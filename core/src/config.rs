@@ -21,9 +21,9 @@ pub const DEFAULT_BIOMETRY_THRESHOLD: f64 = 0.78;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(default, deny_unknown_fields)]
 pub struct EngineConfig {
-    /// Absolute path of `libonnxruntime.so*`. When unset, the engine searches `ORT_DYLIB_PATH`,
-    /// the repo-local cache filled by `make demo`, an installed `onnxruntime` Python package,
-    /// then the system library paths.
+    /// Absolute path of `libonnxruntime.so*`. When unset, the engine tries `ORT_DYLIB_PATH`,
+    /// then beside the binary that contains ozinstant (its directory, then `../lib`), then the
+    /// system loader (`libonnxruntime.so.1`); never the working directory (`docs/SECURITY.md`).
     pub ort_library_path: Option<PathBuf>,
     /// Model files to use instead of the embedded ones.
     pub models: ModelPaths,
@@ -68,6 +68,110 @@ pub struct EngineConfig {
     /// What outlives a call. `none` keeps nothing; `metadata` hands ids, timings, sizes and
     /// resolutions to the observer registered on the engine.
     pub retention: Retention,
+    /// Signed results: with a key, every media and request result carries an `attestation`
+    /// (see [`crate::attest`] and `docs/SECURITY.md`). Absent (the default): results are
+    /// unsigned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signing: Option<SigningConfig>,
+}
+
+/// The signing key and what an attestation holds. Exactly one of `key_file`, `key_pem` or a key
+/// given with [`EngineConfig::with_signing_key`] must be set.
+///
+/// The key is never written back: [`EngineConfig::to_json`] leaves `key_pem` out, `Debug`
+/// redacts it, and the text is wiped when the configuration is dropped.
+#[derive(Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default, deny_unknown_fields)]
+pub struct SigningConfig {
+    /// The key's name in every attestation (`attestation.key_id`, the JWS `kid`): 1 to 256
+    /// printable ASCII characters. A verifier looks the public key up by it.
+    pub key_id: String,
+    /// A file holding the Ed25519 private key: a PKCS#8 PEM (`openssl genpkey -algorithm
+    /// ed25519`), PKCS#8 DER or the raw 32-byte seed. Read once, when the engine is built.
+    pub key_file: Option<PathBuf>,
+    /// The PKCS#8 PEM text of the key, for hosts that hold it in a secret store rather than a
+    /// file. Write-only: never serialised back.
+    #[serde(skip_serializing)]
+    #[schemars(with = "Option<String>")]
+    pub key_pem: Option<SecretText>,
+    /// Whether each media result's attestation carries `media_sha256`, the SHA-256 of the
+    /// media's bytes as received (default `true`). The hash links a result to one file (whoever
+    /// holds the file can show it is the one that was judged) and reveals nothing of its
+    /// content; turn it off when even that link must not exist.
+    pub input_hashes: bool,
+    /// A key given in code ([`EngineConfig::with_signing_key`]); wins over the other two.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub key: Option<crate::attest::SigningKey>,
+}
+
+impl Default for SigningConfig {
+    fn default() -> Self {
+        SigningConfig { key_id: String::new(), key_file: None, key_pem: None, input_hashes: true, key: None }
+    }
+}
+
+impl SigningConfig {
+    /// Checks that exactly one key source is set (the key itself is read by
+    /// [`load_key`](Self::load_key), when the engine is built).
+    pub fn validate(&self) -> Result<()> {
+        let sources = [self.key.is_some(), self.key_pem.is_some(), self.key_file.is_some()];
+        match sources.iter().filter(|s| **s).count() {
+            0 => Err(Error::Config("signing needs a key: set key_file or key_pem".into())),
+            1 => Ok(()),
+            _ => Err(Error::Config("signing: set only one of key_file and key_pem".into())),
+        }
+    }
+
+    /// The key this configuration names: the one given in code, else `key_pem`, else the file.
+    pub fn load_key(&self) -> Result<crate::attest::SigningKey> {
+        use crate::attest::SigningKey;
+        self.validate()?;
+        if let Some(key) = &self.key {
+            return Ok(key.clone());
+        }
+        if let Some(pem) = &self.key_pem {
+            return SigningKey::from_pkcs8_pem(pem.expose(), &self.key_id);
+        }
+        let path = self.key_file.as_deref().unwrap_or(std::path::Path::new(""));
+        SigningKey::from_file(path, &self.key_id)
+    }
+}
+
+impl std::fmt::Debug for SigningConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningConfig")
+            .field("key_id", &self.key_id)
+            .field("key_file", &self.key_file)
+            .field("key_pem", &self.key_pem)
+            .field("input_hashes", &self.input_hashes)
+            .field("key", &self.key)
+            .finish()
+    }
+}
+
+/// Secret text (a key's PEM), wiped when dropped; `Debug` does not show it.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(from = "String")]
+pub struct SecretText(zeroize::Zeroizing<String>);
+
+impl SecretText {
+    /// The text.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for SecretText {
+    fn from(text: String) -> Self {
+        SecretText(zeroize::Zeroizing::new(text))
+    }
+}
+
+impl std::fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
 }
 
 impl Default for EngineConfig {
@@ -90,6 +194,7 @@ impl Default for EngineConfig {
             quality: QualityConfig::default(),
             video: VideoConfig::default(),
             retention: Retention::None,
+            signing: None,
         }
     }
 }
@@ -105,7 +210,20 @@ impl EngineConfig {
         Ok(cfg)
     }
 
-    /// This configuration as JSON (the inverse of [`from_json`](Self::from_json)).
+    /// Signs every result with `key` (its key id included), hashing each media's input.
+    pub fn with_signing_key(mut self, key: crate::attest::SigningKey) -> Self {
+        self.signing = Some(SigningConfig {
+            key_id: key.key_id().to_owned(),
+            key_file: None,
+            key_pem: None,
+            input_hashes: true,
+            key: Some(key),
+        });
+        self
+    }
+
+    /// This configuration as JSON (the inverse of [`from_json`](Self::from_json), except that a
+    /// signing key is never written).
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|_| "{}".to_owned())
     }
@@ -146,6 +264,9 @@ impl EngineConfig {
             return bad("decode.max_jpeg_scale must be 1, 2, 4 or 8");
         }
         self.video.validate()?;
+        if let Some(signing) = &self.signing {
+            signing.validate()?;
+        }
         Ok(())
     }
 

@@ -26,13 +26,14 @@ use rayon::prelude::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::attest::{self, AttestationFields, SigningKey, VerifyingKey};
 use crate::biometry::FaceEmbedding;
 use crate::config::{EngineConfig, Retention};
 use crate::decision::Decision;
 use crate::error::{Error, ErrorCategory, Result};
 use crate::models::ModelVersion;
 use crate::pipeline::{MediaContext, Pipeline};
-use crate::report::{FailReason, MediaResult, RequestResult, Resolution, SCHEMA_VERSION};
+use crate::report::{Attestation, FailReason, MediaResult, RequestResult, Resolution, SCHEMA_VERSION};
 use crate::request::{AnalysisKind, AnalyzeOptions, Media, MediaRef, MediaTag, Request, validate_request_id};
 use crate::runtime::{self, RuntimeInfo, SessionSettings};
 use crate::stats::{Collector, Stats};
@@ -79,6 +80,13 @@ struct Inner {
     max_in_flight: usize,
     stats: Collector,
     observer: RwLock<Option<Observer>>,
+    /// The signing key (the only copy: the stored configuration has its key removed).
+    signer: Option<Signer>,
+}
+
+struct Signer {
+    key: SigningKey,
+    input_hashes: bool,
 }
 
 impl Drop for Inner {
@@ -132,7 +140,18 @@ impl Engine {
     /// worker pool. Fails with a typed error (`runtime_not_found`, `model_error`,
     /// `invalid_config`, ...) and never panics.
     pub fn new(config: EngineConfig) -> Result<Engine> {
+        let mut config = config;
         config.validate()?;
+        let signer = match config.signing.as_mut() {
+            Some(signing) => {
+                let key = signing.load_key()?;
+                // The signer keeps the only copy; `config()` shows the key id and file only.
+                signing.key = None;
+                signing.key_pem = None; // wiped on drop
+                Some(Signer { key, input_hashes: signing.input_hashes })
+            }
+            None => None,
+        };
         let runtime = runtime::environment(config.ort_library_path.as_deref())?;
         let threads = config.resolved_threads();
         let settings = SessionSettings { intra_op_threads: config.intra_op_threads, sessions_per_model: threads };
@@ -154,6 +173,7 @@ impl Engine {
                 max_in_flight,
                 stats: Collector::default(),
                 observer: RwLock::new(None),
+                signer,
             }),
         })
     }
@@ -171,6 +191,12 @@ impl Engine {
     /// Identities (id, sha256, source) of the loaded models.
     pub fn models(&self) -> &[ModelVersion] {
         self.inner.pipeline.versions()
+    }
+
+    /// The public key results are signed with (carrying its key id), or `None` when the engine
+    /// has no signing key. Hand it (`to_spki_pem`) to whoever verifies results.
+    pub fn verifying_key(&self) -> Option<VerifyingKey> {
+        self.inner.signer.as_ref().map(|s| s.key.verifying_key())
     }
 
     /// True once the models are loaded and the engine accepts work (always, for an engine that
@@ -240,7 +266,7 @@ impl Engine {
         options: &AnalyzeOptions,
     ) -> Result<MediaResult> {
         self.check_process()?;
-        options.validate()?;
+        self.check_options(options)?;
         let _permit = self.acquire()?;
         self.analyze_ref_in_slot(media, label, options)
     }
@@ -252,7 +278,7 @@ impl Engine {
         options: &AnalyzeOptions,
     ) -> Result<MediaResult> {
         self.check_process()?;
-        options.validate()?;
+        self.check_options(options)?;
         let request_id = request_id(options)?;
         let r = self.run_guarded(|| {
             let (result, input_error) = self.run_media(media, 0, label, &request_id, options)?;
@@ -353,8 +379,19 @@ impl Engine {
         Ok(())
     }
 
+    /// Validates a call's options; a nonce needs a signing key.
+    fn check_options(&self, options: &AnalyzeOptions) -> Result<()> {
+        options.validate()?;
+        if options.nonce.is_some() && self.inner.signer.is_none() {
+            return Err(Error::InvalidInput(
+                "nonce given, but the engine has no signing key to bind it to a result (configure `signing`)".into(),
+            ));
+        }
+        Ok(())
+    }
+
     fn check_request(&self, request: &Request) -> Result<()> {
-        request.options.validate()?;
+        self.check_options(&request.options)?;
         let limit = self.inner.config.limits.max_media_per_request;
         let count = request.media.len();
         if count == 0 || count > limit {
@@ -421,16 +458,19 @@ impl Engine {
             None
         };
         drop(embeddings); // zeroized
-        Ok(RequestResult {
+        let mut result = RequestResult {
             schema_version: SCHEMA_VERSION.to_owned(),
             request_id,
             resolution: RequestResult::aggregate_with(&media, biometry.as_ref()),
             media,
-            models,
+            models: models.clone(),
             engine_version: crate::VERSION.to_owned(),
             total_ms: (start.elapsed().as_secs_f64() * 1e6).round() / 1e3,
             biometry,
-        })
+            attestation: None,
+        };
+        result.attestation = self.attestation(&result, options, None, models)?;
+        Ok(result)
     }
 
     fn run_media(
@@ -472,15 +512,49 @@ impl Engine {
             pool: Some(&self.inner.pool),
         };
         let started = SystemTime::now();
-        let (result, error, embedding) = self.inner.pipeline.analyze_embed(media, &ctx, cfg);
+        let hash = self.inner.signer.as_ref().is_some_and(|s| s.input_hashes);
+        let (mut result, error, embedding, sha256) = self.inner.pipeline.analyze_hashed(media, &ctx, cfg, hash);
         // Engine faults (ONNX Runtime, internal) are not media failures: the call fails.
         let error = match error {
             Some(e) if !matches!(e.category(), ErrorCategory::InvalidInput | ErrorCategory::Io) => return Err(e),
             other => other,
         };
+        if self.inner.signer.is_some() {
+            let mut models = self.models().to_vec();
+            if embed && let Some((_, version)) = self.inner.pipeline.embedder_loaded() {
+                models.push(version.clone());
+            }
+            result.attestation = self.attestation(&result, options, sha256, models)?;
+        }
         self.inner.stats.media(result.resolution, result.reason, result.timings.total_ms);
         self.notify(&result, started);
         Ok((result, error, embedding))
+    }
+
+    /// The attestation of `result` (`None` without a signing key). It signs the JSON text the
+    /// result serialises to, read back as a value, so that a verifier parsing the published text
+    /// (`to_json`) sees exactly the numbers that were signed.
+    fn attestation<T: Serialize>(
+        &self,
+        result: &T,
+        options: &AnalyzeOptions,
+        media_sha256: Option<String>,
+        models: Vec<ModelVersion>,
+    ) -> Result<Option<Attestation>> {
+        let Some(signer) = &self.inner.signer else { return Ok(None) };
+        let unsignable = |e: String| Error::Internal(format!("cannot sign the result: {e}"));
+        let text = serde_json::to_string(result).map_err(|e| unsignable(e.to_string()))?;
+        let mut value: serde_json::Value = serde_json::from_str(&text).map_err(|e| unsignable(e.to_string()))?;
+        let fields = AttestationFields {
+            issued_at: attest::rfc3339_utc(SystemTime::now()),
+            nonce: options.nonce.clone(),
+            media_sha256,
+            engine_version: crate::VERSION.to_owned(),
+            models,
+        };
+        attest::sign_result(&mut value, &signer.key, &fields).map_err(|e| unsignable(e.to_string()))?;
+        let attestation = value.get_mut(attest::ATTESTATION).map(serde_json::Value::take).unwrap_or_default();
+        serde_json::from_value(attestation).map(Some).map_err(|e| unsignable(e.to_string()))
     }
 
     fn notify(&self, r: &MediaResult, started: SystemTime) {

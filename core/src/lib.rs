@@ -48,12 +48,12 @@ pub mod video;
 /// Version of the ozinstant engine (all front doors share it).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-pub use config::{EngineConfig, FacePolicy, Limits, LivenessConfig, Retention, VideoConfig};
+pub use config::{EngineConfig, FacePolicy, Limits, LivenessConfig, Retention, SigningConfig, VideoConfig};
 pub use decision::{DEFAULT_THRESHOLD, SecurityLevel};
 pub use decode::{ImageInfo, PixelFormat};
 pub use engine::{Engine, MetadataEvent, Observer, Reservation};
 pub use error::{Error, ErrorCategory, Result};
 pub use liveness::{Fusion, Opinion};
-pub use report::{BiometryReport, FailReason, MediaResult, RequestResult, Resolution};
+pub use report::{Attestation, BiometryReport, FailReason, MediaResult, RequestResult, Resolution};
 pub use request::{AnalysisKind, AnalyzeOptions, Media, MediaRef, MediaSource, MediaTag, RawFrame, Request};
 pub use stats::Stats;

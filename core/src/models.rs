@@ -172,7 +172,7 @@ pub fn load(spec: &ModelSpec, path: Option<&Path>) -> Result<LoadedModel> {
     })
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

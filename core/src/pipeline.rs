@@ -180,6 +180,21 @@ impl Pipeline {
         ctx: &MediaContext<'_>,
         config: &EngineConfig,
     ) -> (MediaResult, Option<Error>, Option<FaceEmbedding>) {
+        let (result, error, embedding, _) = self.analyze_hashed(media, ctx, config, false);
+        (result, error, embedding)
+    }
+
+    /// [`analyze_embed`](Self::analyze_embed), also returning with `hash` the SHA-256 (lower-case
+    /// hex) of the media's bytes as received: the encoded bytes (a path's content, as read), the
+    /// pixel buffer, or a shot set's frame buffers in order. `None` when `hash` is off or a file
+    /// could not be read.
+    pub fn analyze_hashed(
+        &self,
+        media: MediaRef<'_>,
+        ctx: &MediaContext<'_>,
+        config: &EngineConfig,
+        hash: bool,
+    ) -> (MediaResult, Option<Error>, Option<FaceEmbedding>, Option<String>) {
         let start = Instant::now();
         let read;
         let media = match media {
@@ -192,11 +207,12 @@ impl Pipeline {
                     let mut r = failed(ctx, &e);
                     r.timings.decode_ms = ms(start);
                     r.timings.total_ms = r.timings.decode_ms;
-                    return (r, Some(e), None);
+                    return (r, Some(e), None, None);
                 }
             },
             other => other,
         };
+        let sha256 = hash.then(|| input_sha256(media));
         let read_ms = ms(start);
         let (mut result, error, embedding) = match crate::sequence::kind_of(media) {
             Some(kind) => crate::sequence::analyze(self, kind, media, ctx, config),
@@ -204,7 +220,7 @@ impl Pipeline {
         };
         result.timings.decode_ms = round3(result.timings.decode_ms + read_ms);
         result.timings.total_ms = ms(start);
-        (result, error, embedding)
+        (result, error, embedding, sha256)
     }
 
     /// One image (encoded bytes or raw pixels): decode, then [`analyze_frame`](Self::analyze_frame),
@@ -276,6 +292,7 @@ impl Pipeline {
             timings: Timings::default(),
             error: None,
             sequence: None,
+            attestation: None,
         };
 
         // Detect: the liveness box at the original ~192² input, faces counted at a larger one.
@@ -509,6 +526,19 @@ fn full_size_rect(r: [i64; 4], scale: u32, full: (u32, u32)) -> [i64; 4] {
     // The last full-size pixel a reduced pixel covers; the image's last one at the border.
     let end = |v: i64, n: i64| if v * k < n { ((v + 1) * k - 1).min(n - 1) } else { (v + 1) * k - 1 };
     [r[0] * k, r[1] * k, end(r[2], w), end(r[3], h)]
+}
+
+/// SHA-256 of a media's bytes as received (a path has been read into bytes already), hex.
+fn input_sha256(media: MediaRef<'_>) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    match media {
+        MediaRef::Bytes(bytes) => hasher.update(bytes),
+        MediaRef::Pixels { data, .. } => hasher.update(data),
+        MediaRef::Frames(frames) => frames.iter().for_each(|f| hasher.update(&f.data)),
+        MediaRef::Path(_) => {}
+    }
+    crate::models::hex(&hasher.finalize())
 }
 
 /// A `FAILED/INPUT_ERROR` result for `ctx`'s media.

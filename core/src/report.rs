@@ -18,7 +18,7 @@ use crate::request::MediaTag;
 /// `security_level` and `review_band`, several liveness opinions and their fusion,
 /// `liveness_passed` per biometry media; 1.4: `sequence.video.colour`, the colour description
 /// a video was converted with).
-pub const SCHEMA_VERSION: &str = "1.4";
+pub const SCHEMA_VERSION: &str = "1.5";
 
 /// Outcome of one analysis, as Oz's Instant API names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -203,6 +203,37 @@ pub struct MediaResult {
     /// then the best shot's, and `confidence_spoofing` is the aggregate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequence: Option<SequenceReport>,
+    /// The engine's signature over this result; present when the engine has a signing key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<Attestation>,
+}
+
+/// Proof that a result came, unaltered, from an engine holding a given Ed25519 key
+/// ([`crate::attest`]; verify with [`crate::attest::verify_result_json`] or any JWS library).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Attestation {
+    /// Signature algorithm: always `EdDSA` (Ed25519, RFC 8037).
+    pub alg: String,
+    /// Name of the signing key (the JWS header's `kid`).
+    pub key_id: String,
+    /// When the result was signed, RFC 3339 UTC with whole seconds.
+    pub issued_at: String,
+    /// The caller's challenge (option `nonce`); absent when none was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+    /// SHA-256 (lower-case hex) of the media's bytes as received: the encoded bytes or file, the
+    /// pixel buffer, or a shot set's frame buffers one after another. Only on media results, and
+    /// absent when input hashes are off or the file could not be read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media_sha256: Option<String>,
+    /// ozinstant version that produced the result.
+    pub engine_version: String,
+    /// Models the result was computed with.
+    pub models: Vec<ModelVersion>,
+    /// JWS Compact Serialization (RFC 7515): header `{"alg":"EdDSA","kid":…,
+    /// "typ":"ozinstant-result+json"}`, payload the RFC 8785 canonical JSON of this result
+    /// without any `attestation.jws` member, Ed25519 signature.
+    pub jws: String,
 }
 
 /// What kind of multi-frame media a [`SequenceReport`] is about.
@@ -386,6 +417,7 @@ impl MediaResult {
             timings: Timings::default(),
             error: Some(err.into()),
             sequence: None,
+            attestation: None,
         }
     }
 
@@ -416,6 +448,10 @@ pub struct RequestResult {
     /// Face comparison across the media; present only when the request asked for `biometry`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub biometry: Option<BiometryReport>,
+    /// The engine's signature over the whole result (the media's own attestations included,
+    /// without their `jws`); present when the engine has a signing key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<Attestation>,
 }
 
 /// Why biometry has no verdict.

@@ -270,6 +270,11 @@ pub struct AnalyzeOptions {
     /// Frames to analyse per video or shot set for this call (1..=64); default
     /// `video.frames` of the engine configuration.
     pub video_frames: Option<usize>,
+    /// The caller's challenge for this call (1 to 1024 bytes), written into the signed
+    /// `attestation` of every result so that the result cannot be replayed into another
+    /// session. Only for an engine with a signing key (`signing` in the configuration); an
+    /// engine without one refuses it.
+    pub nonce: Option<String>,
 }
 
 impl AnalyzeOptions {
@@ -301,6 +306,15 @@ impl AnalyzeOptions {
         }
         if let Some(id) = &self.request_id {
             validate_request_id(id)?;
+        }
+        if let Some(nonce) = &self.nonce
+            && (nonce.is_empty() || nonce.len() > crate::attest::MAX_NONCE_BYTES)
+        {
+            return Err(Error::InvalidInput(format!(
+                "nonce must be 1 to {} bytes, got {}",
+                crate::attest::MAX_NONCE_BYTES,
+                nonce.len()
+            )));
         }
         if let Some(n) = self.video_frames
             && !(1..=crate::config::MAX_SAMPLED_FRAMES).contains(&n)

@@ -118,6 +118,16 @@ impl SigningKey {
     }
 }
 
+/// Two signing keys are equal when their public keys and key ids are (the secrets are not
+/// compared: the public key is a function of the secret).
+impl PartialEq for SigningKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.key_id == other.key_id && self.inner.verifying_key() == other.inner.verifying_key()
+    }
+}
+
+impl Eq for SigningKey {}
+
 impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SigningKey")

@@ -194,6 +194,14 @@ pub fn verify_result(result: &Value, key: &VerifyingKey) -> Result<Verified> {
     Ok(Verified { payload, key_id, issued_at, nonce, nested_verified })
 }
 
+/// [`verify_result`] of a result's JSON text, as a door or the CLI printed it (`to_json`,
+/// `--format json`).
+pub fn verify_result_json(json: &str, key: &VerifyingKey) -> Result<Verified> {
+    let value: Value = serde_json::from_str(json)
+        .map_err(|e| Error::InvalidInput(format!("attestation: the result is not JSON: {e}")))?;
+    verify_result(&value, key)
+}
+
 /// `time` as RFC 3339 in UTC with whole seconds (`2026-12-02T04:50:22Z`); times before 1970 are
 /// written as 1970-01-01T00:00:00Z.
 pub fn rfc3339_utc(time: SystemTime) -> String {
