@@ -20,6 +20,8 @@ use crate::inputs::Input;
 pub struct Run<'a> {
     /// The engine.
     pub engine: &'a Engine,
+    /// Signs the results the CLI makes itself (files the engine refused); `None` without a key.
+    pub signer: Option<&'a crate::attest::Signer>,
     /// Request id put on every file (`--request-id`); `None` generates a UUID v4 per file.
     pub request_id: Option<&'a str>,
     /// Threshold reported on results of files that could not be analysed.
@@ -46,12 +48,19 @@ impl Run<'_> {
         let options = AnalyzeOptions {
             request_id: Some(request_id.clone()),
             video_frames: self.video_frames,
+            nonce: self.signer.and_then(|s| s.nonce.clone()),
             ..AnalyzeOptions::default()
         };
         let media = Media::path(&input.path).with_label(input.source.clone());
         match self.engine.analyze_with(media, &options) {
             Ok(r) => r,
-            Err(e) => MediaResult::from_error(&request_id, 0, Some(input.source.clone()), self.threshold, &e),
+            Err(e) => {
+                let mut r = MediaResult::from_error(&request_id, 0, Some(input.source.clone()), self.threshold, &e);
+                if let Some(signer) = self.signer {
+                    signer.sign_failed(&mut r, &input.path, self.engine.models());
+                }
+                r
+            }
         }
     }
 

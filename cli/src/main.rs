@@ -4,10 +4,12 @@
 //! ozinstant analyze PATH... [--format table|json|jsonl|csv] [--threshold X] [--jobs N]
 //!                   [--request-id ID] [--no-quality-gate] [--face-policy single|largest]
 //!                   [--frames N] [--config FILE.json] [--ort-library PATH] [--no-progress]
+//!                   [--signing-key FILE [--key-id ID] [--nonce N]]
 //!                   [--request [--analyses quality,biometry] [--tags TAG,...]
 //!                    [--biometry-threshold X] [--return-embeddings]]
+//! ozinstant verify --public-key FILE [--key-id ID] [--nonce N] RESULT.json
 //! ozinstant schema [--media]
-//! ozinstant info [--config FILE.json] [--ort-library PATH]
+//! ozinstant info [--config FILE.json] [--ort-library PATH] [--signing-key FILE [--key-id ID]]
 //! ```
 //!
 //! A PATH is a photo (JPEG, PNG, WebP, BMP, GIF), a video (MP4, MOV, WebM: H.264, HEVC, VP9), a
@@ -15,9 +17,11 @@
 //! content. A video or shot set is one media whose verdict aggregates its sampled frames.
 //!
 //! Results go to stdout, diagnostics to stderr; nothing is written to disk. Exit codes:
-//! [`EXIT_OK`], [`EXIT_MEDIA_ERROR`], [`EXIT_USAGE`], [`EXIT_ENGINE`].
+//! [`EXIT_OK`], [`EXIT_MEDIA_ERROR`], [`EXIT_USAGE`], [`EXIT_ENGINE`]; `verify`:
+//! [`attest::EXIT_VALID`], [`attest::EXIT_INVALID`], [`EXIT_USAGE`].
 
 mod analyze;
+mod attest;
 mod checkout;
 mod inputs;
 mod output;
@@ -70,8 +74,29 @@ enum Command {
         media: bool,
     },
     /// Print, as JSON, the ONNX Runtime library in use, the models, the configuration, the
-    /// supported media formats and the error code table.
+    /// signing key's id and public key, the supported media formats and the error code table.
     Info(EngineArgs),
+    /// Check the signatures of results printed by `analyze --signing-key` (`--format json` or
+    /// `jsonl`). Exit 0 when every signature holds, 1 when one does not (or the results are
+    /// unsigned or not JSON), 2 on a usage error (such as an unreadable key).
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+struct VerifyArgs {
+    /// The signer's Ed25519 public key: an SPKI PEM (`openssl pkey -in KEY -pubout`), SPKI DER
+    /// or the raw 32 bytes.
+    #[arg(long, value_name = "FILE")]
+    public_key: PathBuf,
+    /// Require this key id on every signature.
+    #[arg(long, value_name = "ID")]
+    key_id: Option<String>,
+    /// Require this nonce on every signature (the challenge the results were asked with).
+    #[arg(long, value_name = "N")]
+    nonce: Option<String>,
+    /// The results (what `analyze --format json` or `jsonl` printed); `-` reads stdin.
+    #[arg(value_name = "RESULT.json")]
+    result: PathBuf,
 }
 
 /// Options that shape the engine itself.
@@ -85,6 +110,14 @@ struct EngineArgs {
     /// the system loader (never the working directory).
     #[arg(long, value_name = "PATH")]
     ort_library: Option<PathBuf>,
+    /// Sign every result with this Ed25519 private key: a PKCS#8 PEM as `openssl genpkey
+    /// -algorithm ed25519` writes it (PKCS#8 DER and a raw 32-byte seed work too). Overrides the
+    /// configuration's `signing` key.
+    #[arg(long, value_name = "FILE")]
+    signing_key: Option<PathBuf>,
+    /// The key's id in every signature. Default: the key's RFC 7638 thumbprint.
+    #[arg(long, value_name = "ID", requires = "signing_key")]
+    key_id: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -159,6 +192,9 @@ struct AnalyzeArgs {
     /// With --request: include each face's embedding (a biometric template) in JSON output.
     #[arg(long, requires = "request")]
     return_embeddings: bool,
+    /// The challenge to bind every signed result to (1 to 1024 bytes); needs a signing key.
+    #[arg(long, value_name = "N")]
+    nonce: Option<String>,
 }
 
 /// `--analyses` values.
@@ -253,6 +289,7 @@ fn main() -> ExitCode {
             print_stdout(&text)
         }
         Command::Info(args) => cmd_info(&args),
+        Command::Verify(args) => cmd_verify(&args),
     })
 }
 
@@ -299,12 +336,73 @@ fn load_config_from(args: &EngineArgs) -> Result<(EngineConfig, bool), String> {
     if let Some(lib) = &args.ort_library {
         cfg.ort_library_path = Some(lib.clone());
     }
+    if let Some(path) = &args.signing_key {
+        let input_hashes = cfg.signing.as_ref().is_none_or(|s| s.input_hashes);
+        let key = attest::key_from_file(path, args.key_id.as_deref())?;
+        cfg = cfg.with_signing_key(key);
+        if let Some(signing) = cfg.signing.as_mut() {
+            signing.input_hashes = input_hashes;
+        }
+    }
     let mut from_checkout = false;
     if cfg.ort_library_path.is_none() {
         cfg.ort_library_path = checkout::library();
         from_checkout = cfg.ort_library_path.is_some();
     }
     Ok((cfg, from_checkout))
+}
+
+/// The CLI's own signer when the configuration has a key; a nonce without one is a usage error.
+fn signer_of(cfg: &EngineConfig, nonce: Option<&str>) -> Result<Option<attest::Signer>, String> {
+    let Some(signing) = &cfg.signing else {
+        return match nonce {
+            Some(_) => Err("--nonce needs a signing key (--signing-key FILE, or `signing` in --config)".into()),
+            None => Ok(None),
+        };
+    };
+    if let Some(n) = nonce
+        && (n.is_empty() || n.len() > ozinstant::attest::MAX_NONCE_BYTES)
+    {
+        return Err(format!("--nonce must be 1 to {} bytes, got {}", ozinstant::attest::MAX_NONCE_BYTES, n.len()));
+    }
+    let key = signing.load_key().map_err(|e| e.to_string())?;
+    Ok(Some(attest::Signer {
+        key,
+        nonce: nonce.map(str::to_owned),
+        input_hashes: signing.input_hashes,
+        max_bytes: cfg.limits.max_bytes_per_media,
+    }))
+}
+
+/// `verify`: see [`attest::verify_text`].
+fn cmd_verify(args: &VerifyArgs) -> u8 {
+    let key = match ozinstant::attest::VerifyingKey::from_file(&args.public_key) {
+        Ok(k) => k,
+        Err(e) => return usage_error(format!("--public-key: {e}")),
+    };
+    let text = if args.result.as_os_str() == "-" {
+        let mut text = String::new();
+        match io::Read::read_to_string(&mut io::stdin().lock(), &mut text) {
+            Ok(_) => text,
+            Err(e) => return usage_error(format!("cannot read the results from stdin: {e}")),
+        }
+    } else {
+        match std::fs::read_to_string(&args.result) {
+            Ok(t) => t,
+            Err(e) => return usage_error(format!("cannot read {}: {e}", args.result.display())),
+        }
+    };
+    let expect = attest::Expect { key_id: args.key_id.as_deref(), nonce: args.nonce.as_deref() };
+    match attest::verify_text(&text, &key, &expect) {
+        Ok(report) => match print_stdout(&report.to_string()) {
+            EXIT_OK => attest::EXIT_VALID,
+            other => other,
+        },
+        Err(e) => {
+            eprintln!("ozinstant: invalid: {e}");
+            attest::EXIT_INVALID
+        }
+    }
 }
 
 /// Starts the engine; on failure prints the core's message (which says how to fix it).
@@ -365,6 +463,10 @@ fn cmd_analyze(args: AnalyzeArgs) -> u8 {
     if let Err(e) = cfg.validate() {
         return usage_error(e);
     }
+    let signer = match signer_of(&cfg, args.nonce.as_deref()) {
+        Ok(s) => s,
+        Err(e) => return usage_error(e),
+    };
     let threshold = cfg.effective_threshold();
     let engine = match start_engine(cfg) {
         Ok(e) => e,
@@ -372,7 +474,7 @@ fn cmd_analyze(args: AnalyzeArgs) -> u8 {
     };
 
     if args.request {
-        return cmd_request(&args, &engine, files, !inputs.walk_errors.is_empty());
+        return cmd_request(&args, &engine, signer, files, !inputs.walk_errors.is_empty());
     }
 
     let progress =
@@ -380,9 +482,10 @@ fn cmd_analyze(args: AnalyzeArgs) -> u8 {
     let stdout = io::stdout();
     let stdout_is_terminal = stdout.is_terminal();
     let color = args.format == Format::Table && stdout_is_terminal && std::env::var_os("NO_COLOR").is_none();
-    let mut out = Output::new(args.format, BufWriter::new(stdout.lock()), color);
+    let mut out = Output::new(args.format, BufWriter::new(stdout.lock()), color).with_signer(signer.clone());
     let run = analyze::Run {
         engine: &engine,
+        signer: signer.as_ref(),
         request_id: args.request_id.as_deref(),
         threshold,
         video_frames: args.frames,
@@ -410,7 +513,13 @@ fn cmd_analyze(args: AnalyzeArgs) -> u8 {
 }
 
 /// `analyze --request`: every file in one request; media results, then the biometry section.
-fn cmd_request(args: &AnalyzeArgs, engine: &Engine, files: &[inputs::Input], walk_errors: bool) -> u8 {
+fn cmd_request(
+    args: &AnalyzeArgs,
+    engine: &Engine,
+    signer: Option<attest::Signer>,
+    files: &[inputs::Input],
+    walk_errors: bool,
+) -> u8 {
     if !args.tags.is_empty() && args.tags.len() != files.len() {
         return usage_error(format!("--tags gives {} tags for {} files", args.tags.len(), files.len()));
     }
@@ -431,6 +540,7 @@ fn cmd_request(args: &AnalyzeArgs, engine: &Engine, files: &[inputs::Input], wal
         biometry_threshold: args.biometry_threshold,
         return_embeddings: Some(args.return_embeddings),
         video_frames: args.frames,
+        nonce: args.nonce.clone(),
         ..AnalyzeOptions::default()
     };
     let media = files
@@ -455,7 +565,7 @@ fn cmd_request(args: &AnalyzeArgs, engine: &Engine, files: &[inputs::Input], wal
     };
     let stdout = io::stdout();
     let color = args.format == Format::Table && stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut out = Output::new(args.format, BufWriter::new(stdout.lock()), color);
+    let mut out = Output::new(args.format, BufWriter::new(stdout.lock()), color).with_signer(signer);
     let models = result.models.clone();
     let written = out
         .begin()
@@ -524,6 +634,11 @@ fn cmd_info(args: &EngineArgs) -> u8 {
         },
         "models": engine.models(),
         "config": engine.config(),
+        "signing": engine.verifying_key().map(|k| serde_json::json!({
+            "key_id": k.key_id(),
+            "public_key_pem": k.to_spki_pem(),
+            "thumbprint": k.thumbprint(),
+        })),
         "formats": formats(),
         "error_codes": codes,
     });

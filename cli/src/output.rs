@@ -88,6 +88,7 @@ pub struct Output<W: Write> {
     buffered: Vec<MediaResult>,
     sources: Vec<String>,
     request: Option<RequestPart>,
+    signer: Option<crate::attest::Signer>,
 }
 
 /// What `analyze --request` adds after the media results.
@@ -108,7 +109,14 @@ impl<W: Write> Output<W> {
             buffered: Vec::new(),
             sources: Vec::new(),
             request: None,
+            signer: None,
         }
+    }
+
+    /// Signs the `--format json` document with `signer` (the media results are signed already).
+    pub fn with_signer(mut self, signer: Option<crate::attest::Signer>) -> Self {
+        self.signer = signer;
+        self
     }
 
     /// `analyze --request`: the request's id, folder resolution and biometry section, after the
@@ -183,7 +191,7 @@ impl<W: Write> Output<W> {
             }
             Format::Json => {
                 let req = self.request.as_ref();
-                let doc = JsonDocument {
+                let mut doc = JsonDocument {
                     schema_version: SCHEMA_VERSION,
                     request_id: req.map(|r| r.request_id.as_str()),
                     resolution: req.map(|r| r.resolution),
@@ -192,7 +200,11 @@ impl<W: Write> Output<W> {
                     models,
                     engine_version: env!("CARGO_PKG_VERSION"),
                     summary: &self.summary,
+                    attestation: None,
                 };
+                if let Some(signer) = &self.signer {
+                    doc.attestation = Some(signer.sign_document(&doc, models)?);
+                }
                 serde_json::to_writer_pretty(&mut self.w, &doc)?;
                 self.w.write_all(b"\n")?;
             }
@@ -219,6 +231,9 @@ struct JsonDocument<'a> {
     models: &'a [ModelVersion],
     engine_version: &'a str,
     summary: &'a Summary,
+    /// With a signing key: the signature over this whole document (each result keeps its own).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attestation: Option<ozinstant::Attestation>,
 }
 
 /// The face the verdict is about (the analysed one, else the first reported).

@@ -422,7 +422,7 @@ fn json_document_with_summary() {
     let o = run(&["analyze", "samples", "--format", "json", "--request-id", "doc-1"]);
     assert_eq!(code(&o), 0, "stderr: {}", stderr(&o));
     let doc: Value = serde_json::from_str(&stdout(&o)).expect("one JSON document");
-    assert_eq!(doc["schema_version"], "1.4");
+    assert_eq!(doc["schema_version"], "1.5");
     let results = doc["results"].as_array().expect("results");
     assert_eq!(results.len(), WALK.len());
     assert!(results.iter().all(|r| r["request_id"] == "doc-1"));
@@ -568,7 +568,7 @@ fn info_reports_the_runtime_models_and_codes() {
     let codes = info["error_codes"].as_array().expect("error_codes");
     assert!(codes.iter().any(|c| c["code"] == "decode_failed" && c["number"] == 3));
     assert!(codes.iter().any(|c| c["code"] == "archive_rejected" && c["number"] == 18));
-    assert_eq!(info["schema_version"], "1.4");
+    assert_eq!(info["schema_version"], "1.5");
     assert!(info["config"]["video"]["frames"].is_number());
     let formats = &info["formats"];
     assert_eq!(formats["videos"]["codecs"], serde_json::json!(["h264", "hevc", "vp9"]));
@@ -895,4 +895,161 @@ fn verdict_flags_levels_band_fusion_and_models() {
         let o = run(&all);
         assert_eq!(code(&o), 2, "{bad:?}: {}", stderr(&o));
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signed results: `analyze --signing-key`, `verify`
+
+/// RFC 8032 section 7.1 test 1 as the PEMs `openssl genpkey -algorithm ed25519` and
+/// `openssl pkey -pubout` write.
+const PRIVATE_PEM: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIJ1hsZ3v/VpguoRK9JLsLMREScVpezJpGXA7rAMcrn9g\n-----END PRIVATE KEY-----\n";
+const PUBLIC_PEM: &str = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo=\n-----END PUBLIC KEY-----\n";
+
+/// A folder holding `key.pem`, `key.pub.pem`, an unrelated public key and room for results.
+fn key_folder() -> TempPath {
+    let dir = TempPath::new("keys");
+    std::fs::create_dir_all(&dir.0).unwrap();
+    std::fs::write(dir.0.join("key.pem"), PRIVATE_PEM).unwrap();
+    std::fs::write(dir.0.join("key.pub.pem"), PUBLIC_PEM).unwrap();
+    // Another Ed25519 public key (RFC 8032 test 2).
+    std::fs::write(
+        dir.0.join("other.pub.pem"),
+        "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAPUAXw+hDiVqStwqnTRt+vJyYLM8uxJaMwM1V8Sr0Zgw=\n-----END PUBLIC KEY-----\n",
+    )
+    .unwrap();
+    dir
+}
+
+fn verify(dir: &TempPath, results: &str, extra: &[&str]) -> Output {
+    let file = dir.0.join("results.json");
+    std::fs::write(&file, results).unwrap();
+    let public = dir.0.join("key.pub.pem");
+    let mut args = vec!["verify", "--public-key", public.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    args.push(file.to_str().unwrap());
+    run(&args)
+}
+
+#[test]
+fn signed_json_verifies_and_any_changed_digit_does_not() {
+    let dir = key_folder();
+    let key = dir.0.join("key.pem");
+    let corrupt = dir.0.join("corrupt.jpg");
+    std::fs::write(&corrupt, b"\xFF\xD8\xFF\xE0 not really a JPEG").unwrap();
+    let out = run(&[
+        "analyze",
+        PHOTO,
+        &sample("minivision_spoof_print_image_F1.jpg"),
+        corrupt.to_str().unwrap(),
+        "--format",
+        "json",
+        "--signing-key",
+        key.to_str().unwrap(),
+        "--key-id",
+        "kyc-2026",
+        "--nonce",
+        "c9f1-challenge",
+    ]);
+    assert_eq!(code(&out), 1, "the corrupt file is a media error: {}", stderr(&out));
+    let text = stdout(&out);
+    let doc: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["attestation"]["key_id"], "kyc-2026");
+    let results = doc["results"].as_array().unwrap();
+    let photo = std::fs::read(Path::new(ROOT).join(PHOTO)).unwrap();
+    assert_eq!(results[0]["attestation"]["media_sha256"], sha256_hex(&photo));
+    // The engine refused the corrupt file; the CLI signed that result itself, with its hash.
+    assert_eq!(results[2]["error"]["code"], "decode_failed", "{}", results[2]);
+    assert_eq!(results[2]["attestation"]["media_sha256"], sha256_hex(&std::fs::read(&corrupt).unwrap()));
+    assert!(results.iter().all(|r| r["attestation"]["nonce"] == "c9f1-challenge"));
+
+    let ok = verify(&dir, &text, &["--key-id", "kyc-2026", "--nonce", "c9f1-challenge"]);
+    assert_eq!(code(&ok), 0, "{}", stderr(&ok));
+    let report: Value = serde_json::from_str(&stdout(&ok)).unwrap();
+    assert_eq!((report["valid"].as_bool(), report["signatures"].as_u64()), (Some(true), Some(4)));
+
+    // One digit of a score, the nonce, another key, another key id, another nonce: all invalid.
+    let score = results[1]["confidence_spoofing"].as_f64().unwrap().to_string();
+    let digit = score.chars().last().unwrap();
+    let other_digit = if digit == '1' { '2' } else { '1' };
+    let tampered = text.replacen(&score, &format!("{}{other_digit}", &score[..score.len() - 1]), 1);
+    assert_ne!(tampered, text);
+    let cases = [
+        (tampered, vec![]),
+        (text.replacen("c9f1-challenge", "c9f1-challengf", 1), vec![]),
+        (text.clone(), vec!["--nonce", "another"]),
+        (text.clone(), vec!["--key-id", "another"]),
+    ];
+    for (results, extra) in cases {
+        let bad = verify(&dir, &results, &extra);
+        assert_eq!(code(&bad), 1, "{extra:?}: {}", stdout(&bad));
+        assert!(stderr(&bad).contains("invalid"), "{}", stderr(&bad));
+    }
+    let other = dir.0.join("other.pub.pem");
+    let file = dir.0.join("results.json");
+    std::fs::write(&file, &text).unwrap();
+    assert_eq!(code(&run(&["verify", "--public-key", other.to_str().unwrap(), file.to_str().unwrap()])), 1);
+}
+
+#[test]
+fn signed_jsonl_and_request_output_verify_and_the_key_id_defaults_to_the_thumbprint() {
+    let dir = key_folder();
+    let key = dir.0.join("key.pem");
+    let key = key.to_str().unwrap();
+    let lines = run(&["analyze", PHOTO, SHOTS, "--format", "jsonl", "--signing-key", key]);
+    assert_eq!(code(&lines), 0, "{}", stderr(&lines));
+    let info = run(&["info", "--signing-key", key]);
+    let info: Value = serde_json::from_str(&stdout(&info)).unwrap();
+    let thumbprint = info["signing"]["thumbprint"].as_str().unwrap();
+    assert_eq!(info["signing"]["key_id"], thumbprint);
+    assert_eq!(info["signing"]["public_key_pem"], PUBLIC_PEM);
+    assert!(!stdout(&lines).contains("MC4CAQAwBQYDK2Vw") && !info.to_string().contains("MC4CAQAwBQYDK2Vw"));
+    for line in jsonl(&lines) {
+        assert_eq!(line["attestation"]["key_id"], thumbprint);
+    }
+    let ok = verify(&dir, &stdout(&lines), &["--key-id", thumbprint]);
+    assert_eq!(code(&ok), 0, "{}", stderr(&ok));
+
+    let request = run(&[
+        "analyze",
+        "--request",
+        &sample("facerec_live_obama.jpg"),
+        &sample("facerec_live_obama2.jpg"),
+        "--format",
+        "json",
+        "--signing-key",
+        key,
+    ]);
+    assert_eq!(code(&request), 0, "{}", stderr(&request));
+    let doc: Value = serde_json::from_str(&stdout(&request)).unwrap();
+    assert!(doc["biometry"].is_object() && doc["attestation"].is_object());
+    let ok = verify(&dir, &stdout(&request), &[]);
+    assert_eq!(code(&ok), 0, "{}", stderr(&ok));
+    // The biometry verdict is signed by the document's attestation.
+    let mut tampered = doc.clone();
+    let similarity = doc["biometry"]["min_similarity"].as_f64().expect("two faces compared");
+    tampered["biometry"]["min_similarity"] = Value::from(similarity - 1e-6);
+    assert_eq!(code(&verify(&dir, &tampered.to_string(), &[])), 1);
+}
+
+#[test]
+fn signing_usage_errors_exit_2_and_unsigned_results_are_invalid() {
+    let dir = key_folder();
+    let nonce_without_key = run(&["analyze", PHOTO, "--nonce", "n"]);
+    assert_eq!(code(&nonce_without_key), 2);
+    assert!(stderr(&nonce_without_key).contains("signing key"), "{}", stderr(&nonce_without_key));
+    let not_a_key = run(&["analyze", PHOTO, "--signing-key", dir.0.join("key.pub.pem").to_str().unwrap()]);
+    assert_eq!(code(&not_a_key), 2, "{}", stderr(&not_a_key));
+    let unsigned = run(&["analyze", PHOTO, "--format", "json"]);
+    let bad = verify(&dir, &stdout(&unsigned), &[]);
+    assert_eq!(code(&bad), 1);
+    assert!(stderr(&bad).contains("no 'attestation'"), "{}", stderr(&bad));
+    assert_eq!(code(&verify(&dir, "not json", &[])), 1);
+    let missing_key = run(&["verify", "--public-key", "/nonexistent/key.pem", PHOTO]);
+    assert_eq!(code(&missing_key), 2);
+    let missing_results = run(&["verify", "--public-key", dir.0.join("key.pub.pem").to_str().unwrap(), "/nonexistent"]);
+    assert_eq!(code(&missing_results), 2);
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    ozinstant::attest::sha256_hex(bytes)
 }

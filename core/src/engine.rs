@@ -531,9 +531,7 @@ impl Engine {
         Ok((result, error, embedding))
     }
 
-    /// The attestation of `result` (`None` without a signing key). It signs the JSON text the
-    /// result serialises to, read back as a value, so that a verifier parsing the published text
-    /// (`to_json`) sees exactly the numbers that were signed.
+    /// The attestation of `result` (`None` without a signing key).
     fn attestation<T: Serialize>(
         &self,
         result: &T,
@@ -542,9 +540,6 @@ impl Engine {
         models: Vec<ModelVersion>,
     ) -> Result<Option<Attestation>> {
         let Some(signer) = &self.inner.signer else { return Ok(None) };
-        let unsignable = |e: String| Error::Internal(format!("cannot sign the result: {e}"));
-        let text = serde_json::to_string(result).map_err(|e| unsignable(e.to_string()))?;
-        let mut value: serde_json::Value = serde_json::from_str(&text).map_err(|e| unsignable(e.to_string()))?;
         let fields = AttestationFields {
             issued_at: attest::rfc3339_utc(SystemTime::now()),
             nonce: options.nonce.clone(),
@@ -552,9 +547,7 @@ impl Engine {
             engine_version: crate::VERSION.to_owned(),
             models,
         };
-        attest::sign_result(&mut value, &signer.key, &fields).map_err(|e| unsignable(e.to_string()))?;
-        let attestation = value.get_mut(attest::ATTESTATION).map(serde_json::Value::take).unwrap_or_default();
-        serde_json::from_value(attestation).map(Some).map_err(|e| unsignable(e.to_string()))
+        attest::attestation_of(result, &signer.key, &fields).map(Some)
     }
 
     fn notify(&self, r: &MediaResult, started: SystemTime) {

@@ -101,6 +101,12 @@ impl SigningKey {
         Self::parse(&bytes, key_id).map_err(|e| with_path(e, path))
     }
 
+    /// The same key under another key id (checked as at load time).
+    pub fn with_key_id(mut self, key_id: &str) -> Result<Self> {
+        self.key_id = check_key_id(key_id)?;
+        Ok(self)
+    }
+
     /// The key id given at load time; it is the JWS header's `kid` and `attestation.key_id`.
     pub fn key_id(&self) -> &str {
         &self.key_id

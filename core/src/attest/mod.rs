@@ -173,6 +173,36 @@ pub fn sign_result(result: &mut Value, key: &SigningKey, fields: &AttestationFie
     Ok(())
 }
 
+/// The attestation of a typed result (a [`MediaResult`](crate::MediaResult),
+/// [`RequestResult`](crate::RequestResult) or a door's own document), to be stored in its
+/// `attestation` member: [`sign_result`] over the JSON text `result` serialises to, read back as
+/// a value, so that a verifier parsing the published text sees exactly the numbers that were
+/// signed (see "Pitfalls for the signer"). `result` must serialise to an object whose
+/// `attestation` member is absent or `null` and is then written as this attestation.
+pub fn attestation_of<T: serde::Serialize>(
+    result: &T,
+    key: &SigningKey,
+    fields: &AttestationFields,
+) -> Result<crate::report::Attestation> {
+    let unsignable = |e: String| Error::Internal(format!("cannot sign the result: {e}"));
+    let text = serde_json::to_string(result).map_err(|e| unsignable(e.to_string()))?;
+    let mut value: Value = serde_json::from_str(&text).map_err(|e| unsignable(e.to_string()))?;
+    if let Value::Object(members) = &mut value
+        && members.get(ATTESTATION).is_some_and(Value::is_null)
+    {
+        members.remove(ATTESTATION);
+    }
+    sign_result(&mut value, key, fields).map_err(|e| unsignable(e.to_string()))?;
+    let attestation = value.get_mut(ATTESTATION).map(Value::take).unwrap_or_default();
+    serde_json::from_value(attestation).map_err(|e| unsignable(e.to_string()))
+}
+
+/// SHA-256 of `bytes`, lower-case hex: the form of `attestation.media_sha256`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    crate::models::hex(&Sha256::digest(bytes))
+}
+
 /// A copy of `value` with every `jws` member of every `attestation` object removed, at any depth:
 /// the value an attestation signs.
 pub fn strip_signatures(value: &Value) -> Value {
