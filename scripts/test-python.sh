@@ -35,7 +35,8 @@ wheel="$(ls "$wheelhouse"/ozinstant-*.whl | head -n 1)"
 echo "built $wheel"
 
 echo "== pip install wheel + dependencies"
-"$vpy" -m pip install --quiet --find-links .cache/wheels "$wheel" "pytest>=7" "pillow>=9"
+# cryptography: the independent verifier of signed results (tests/test_attestation.py).
+"$vpy" -m pip install --quiet --find-links .cache/wheels "$wheel" "pytest>=7" "pillow>=9" "cryptography==50.0.2"
 
 echo "== pytest"
 # Run from outside the source tree so that `import ozinstant` is the installed wheel.

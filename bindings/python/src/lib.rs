@@ -12,9 +12,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use ozinstant::attest::{SigningKey, VerifyingKey};
 use ozinstant::{
     AnalyzeOptions, Engine, EngineConfig, Error, ErrorCategory, Media, MediaRef, MediaResult, MediaTag, PixelFormat,
-    RawFrame, Request, RequestResult,
+    RawFrame, Request, RequestResult, SigningConfig,
 };
 use pyo3::buffer::{PyBuffer, PyUntypedBuffer};
 use pyo3::exceptions::PyTypeError;
@@ -398,12 +399,29 @@ struct NativeEngine {
 #[pymethods]
 impl NativeEngine {
     /// Loads ONNX Runtime and the models (GIL released). `config_json` is an `EngineConfig`
-    /// object; unknown keys raise `ConfigError`.
+    /// object; unknown keys raise `ConfigError`. `signing_key`: the signing key's bytes (PKCS#8
+    /// PEM or DER, or the raw 32-byte seed), given from memory; `config_json` then has a
+    /// `signing` section with the `key_id` and no `key_file` or `key_pem`.
     #[new]
-    fn new(py: Python<'_>, config_json: &str) -> PyResult<Self> {
-        let config = EngineConfig::from_json(config_json).map_err(|e| to_pyerr(py, &e))?;
+    #[pyo3(signature = (config_json, signing_key=None))]
+    fn new(py: Python<'_>, config_json: &str, signing_key: Option<&[u8]>) -> PyResult<Self> {
+        let config = match signing_key {
+            None => EngineConfig::from_json(config_json),
+            Some(key) => config_with_key(config_json, key),
+        }
+        .map_err(|e| to_pyerr(py, &e))?;
         let engine = py.detach(|| Engine::new(config)).map_err(|e| to_pyerr(py, &e))?;
         Ok(NativeEngine { engine })
+    }
+
+    /// The public key results are signed with, as an SPKI PEM; `None` without a signing key.
+    fn public_key_pem(&self) -> Option<String> {
+        self.engine.verifying_key().map(|k| k.to_spki_pem())
+    }
+
+    /// The signing key's id (`attestation.key_id`); `None` without a signing key.
+    fn key_id(&self) -> Option<String> {
+        self.engine.verifying_key().and_then(|k| k.key_id().map(str::to_owned))
     }
 
     /// The resolved configuration as JSON.
@@ -587,6 +605,54 @@ fn settle_args(
     }
 }
 
+/// An `EngineConfig` from `config_json` whose `signing` section (key id, `input_hashes`) gets
+/// `key` (any encoding [`SigningKey::parse`] accepts) as the key given in code. The key never
+/// passes through JSON.
+fn config_with_key(config_json: &str, key: &[u8]) -> ozinstant::Result<EngineConfig> {
+    let mut value: serde_json::Value = serde_json::from_str(config_json)
+        .map_err(|e| Error::Config(format!("the configuration is not valid JSON: {e}")))?;
+    let section = value.as_object_mut().and_then(|o| o.remove("signing"));
+    let Some(section) = section.filter(|s| !s.is_null()) else {
+        return Err(Error::Config("a signing key was given without a `signing` section (its key_id)".into()));
+    };
+    let mut signing: SigningConfig =
+        serde_json::from_value(section).map_err(|e| Error::Config(format!("signing: {e}")))?;
+    // Exactly one key source: a `key_file` or `key_pem` besides the key is refused.
+    if signing.key_file.is_some() || signing.key_pem.is_some() {
+        return Err(Error::Config("signing: set only one of key_file, key_pem and key".into()));
+    }
+    signing.key = Some(SigningKey::parse(key, &signing.key_id)?);
+    signing.validate()?;
+    let mut config = EngineConfig::from_json(&value.to_string())?;
+    config.signing = Some(signing);
+    Ok(config)
+}
+
+/// Verifies a signed result (`attest::verify_result_json`, GIL released) with `public_key`
+/// (SPKI PEM or DER, or the raw 32 bytes), requiring `key_id` when given. Returns `(payload
+/// JSON, key_id, issued_at, nonce, nested_verified)`. A bad key raises `ConfigError`; a result
+/// that does not verify, `InvalidInputError` (its message names the `attestation` problem).
+#[pyfunction]
+#[pyo3(name = "_verify", signature = (result_json, public_key, key_id=None))]
+fn verify(
+    py: Python<'_>,
+    result_json: &str,
+    public_key: &[u8],
+    key_id: Option<&str>,
+) -> PyResult<(String, String, String, Option<String>, usize)> {
+    let verified = py.detach(|| {
+        let key = VerifyingKey::parse(public_key)?;
+        let key = match key_id {
+            Some(id) => key.with_key_id(id)?,
+            None => key,
+        };
+        let v = ozinstant::attest::verify_result_json(result_json, &key)?;
+        let payload = serde_json::to_string(&v.payload).map_err(|e| Error::Internal(e.to_string()))?;
+        Ok::<_, Error>((payload, v.key_id, v.issued_at, v.nonce, v.nested_verified))
+    });
+    verified.map_err(|e| to_pyerr(py, &e))
+}
+
 fn json(value: serde_json::Result<String>) -> PyResult<String> {
     value.map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(e.to_string()))
 }
@@ -662,6 +728,7 @@ fn _ozinstant(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", ozinstant::VERSION)?;
     m.add("ERROR_CODES", Error::CODES.to_vec())?;
     m.add_class::<NativeEngine>()?;
+    m.add_function(wrap_pyfunction!(verify, m)?)?;
     let close = wrap_pyfunction!(close_deliveries, m)?;
     let after_fork = wrap_pyfunction!(after_fork_in_child, m)?;
     m.add_function(close.clone())?;

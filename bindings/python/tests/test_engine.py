@@ -149,7 +149,7 @@ def test_analyze_request_with_junk_media(engine: ozinstant.Engine) -> None:
     assert req.resolution == "DECLINED"
     assert req.models == engine.models
     assert req.engine_version == ozinstant.__version__
-    assert req.schema_version == "1.4"
+    assert req.schema_version == "1.5"
 
 
 def test_analyze_batch_matches_single_calls(engine: ozinstant.Engine) -> None:

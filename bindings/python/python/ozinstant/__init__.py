@@ -9,6 +9,9 @@
 4
 
 Nothing is stored, written or sent: the engine keeps no data between calls.
+
+Signed results: ``Engine(signing={"key_id": ..., "key_file": ...})`` adds a verifiable
+``attestation`` to every result; ``ozinstant.verify(result, engine.public_key_pem)`` checks it.
 """
 
 import os as _os
@@ -28,9 +31,11 @@ from ._errors import (  # noqa: E402
     ModelError,
     OzInstantError,
     RuntimeNotFoundError,
+    VerificationError,
 )
 from ._ozinstant import ERROR_CODES, __version__  # noqa: E402
 from ._results import (  # noqa: E402
+    Attestation,
     BestShot,
     Biometry,
     BiometryMedia,
@@ -54,6 +59,7 @@ from ._results import (  # noqa: E402
 )
 from ._engine import Engine, Frames, MediaInput  # noqa: E402
 from ._runtime import find_onnxruntime_library  # noqa: E402
+from ._verify import Verified, verify  # noqa: E402
 
 __all__ = [
     "__version__",
@@ -62,6 +68,10 @@ __all__ = [
     "Frames",
     "MediaInput",
     "find_onnxruntime_library",
+    # signed results
+    "verify",
+    "Verified",
+    "Attestation",
     # results
     "MediaResult",
     "RequestResult",
@@ -93,4 +103,5 @@ __all__ = [
     "IoError",
     "EngineError",
     "ForkedError",
+    "VerificationError",
 ]

@@ -8,12 +8,13 @@ import json
 import math
 import operator
 import os
+import pickle
 import threading
 from typing import Any, Callable, Iterable, List, Literal, Optional, Sequence, Tuple, TypeVar, Union
 
 import numpy as np
 
-from ._errors import InvalidInputError
+from ._errors import ConfigError, InvalidInputError
 from ._ozinstant import NativeEngine
 from ._results import MediaResult, RequestResult
 from ._runtime import find_onnxruntime_library
@@ -329,6 +330,29 @@ _settle_media = _settler(MediaResult._from_json)
 _settle_request = _settler(RequestResult._from_json)
 
 
+def _inline_key(signing: Any) -> Tuple[Any, Optional[bytes]]:
+    """Splits a key given from memory off the ``signing`` section: ``key_pem`` (PEM text, ``str``
+    or bytes) or ``key`` (bytes: PKCS#8 PEM or DER, or the raw 32-byte Ed25519 seed). Returns
+    the section without it (the key id, ``input_hashes``, a ``key_file``) and the key's bytes,
+    which go to the native engine directly, never through the configuration JSON."""
+    if not isinstance(signing, dict):
+        return signing, None
+    rest = dict(signing)
+    pem = rest.pop("key_pem", None)
+    raw = rest.pop("key", None)
+    if pem is not None and raw is not None:
+        raise ConfigError("signing: set only one of key_file, key_pem and key")
+    given = pem if pem is not None else raw
+    if given is None:
+        return rest, None
+    if isinstance(given, str):
+        return rest, given.encode("utf-8")
+    if isinstance(given, (bytes, bytearray, memoryview)):
+        return rest, bytes(given)
+    which = "key_pem" if pem is not None else "key"
+    raise TypeError(f"signing.{which} must be str or bytes, got {type(given).__name__}")
+
+
 def _rebuild(config_json: str) -> "Engine":
     """Unpickling: a new engine from a configuration."""
     return Engine(**json.loads(config_json))
@@ -357,21 +381,36 @@ class Engine:
     ONNX Runtime is taken from ``ort_library_path`` when given, else ``ORT_DYLIB_PATH``, else the
     installed ``onnxruntime`` wheel (found without importing it), else the core's own search.
 
+    Signed results: ``signing={"key_id": "liveness-2026-01", "key_file": "/run/secrets/ed25519.pem"}``
+    signs every result with that Ed25519 key (``result.attestation``; verify with
+    :func:`ozinstant.verify` and :attr:`public_key_pem`). The key may instead come from memory:
+    ``"key_pem": pem`` (PKCS#8 PEM, ``str`` or bytes) or ``"key": data`` (bytes: PKCS#8 PEM or
+    DER, or the raw 32-byte seed). ``"input_hashes": False`` leaves ``media_sha256`` out. The
+    key is never shown: :attr:`config` keeps only the key id and the file name.
+
     Engines pickle by configuration, so they can be passed to ``multiprocessing``, Ray or Spark
-    workers, which build their own. An engine used in a child created by ``fork()`` rebuilds
-    itself there on first use (the parent's worker threads do not survive a fork).
+    workers, which build their own. An engine whose signing key came from memory does not
+    pickle (raises :class:`pickle.PicklingError`: the key is not part of the configuration);
+    give such workers the key as ``key_file``. An engine used in a child created by ``fork()``
+    rebuilds itself there on first use (the parent's worker threads do not survive a fork),
+    its key included.
     """
 
     def __init__(self, **config: Any) -> None:
         given = dict(config)
         if given.get("ort_library_path") is None:
             given.pop("ort_library_path", None)
+        key: Optional[bytes] = None
+        if "signing" in given:
+            given["signing"], key = _inline_key(given["signing"])
         resolved = dict(given)
         if "ort_library_path" not in resolved and not os.environ.get("ORT_DYLIB_PATH"):
             lib = find_onnxruntime_library()
             if lib is not None:
                 resolved["ort_library_path"] = lib
-        self._native = NativeEngine(json.dumps(resolved, default=_json_default))
+        self._native = NativeEngine(json.dumps(resolved, default=_json_default), key)
+        # Kept only to rebuild the engine in a child created by fork(); never pickled or shown.
+        self._signing_key = key
         self._given_ort_path: Optional[str] = (
             _json_default(given["ort_library_path"])
             if isinstance(given.get("ort_library_path"), os.PathLike)
@@ -392,7 +431,10 @@ class Engine:
             if self._pid == os.getpid():
                 return
             _FORK_ORPHANS.append(self._native)
-            fresh = _rebuild(self._portable_config_json())
+            cfg = json.loads(self._portable_config_json())
+            if self._signing_key is not None:
+                cfg["signing"] = {**cfg["signing"], "key": self._signing_key}
+            fresh = Engine(**cfg)
             self._native = fresh._native
             self._pid = os.getpid()
 
@@ -404,6 +446,13 @@ class Engine:
         return json.dumps(cfg)
 
     def __reduce__(self) -> tuple[Any, ...]:
+        if self._signing_key is not None:
+            raise pickle.PicklingError(
+                "an ozinstant.Engine whose signing key was given from memory (signing key_pem or key) cannot "
+                "be pickled: engines pickle by configuration, and the key is never part of it. Give the key as "
+                'a file the workers can read, signing={"key_id": ..., "key_file": path}, or build the engine '
+                "in each worker"
+            )
         return (_rebuild, (self._portable_config_json(),))
 
     def __repr__(self) -> str:
@@ -424,6 +473,7 @@ class Engine:
         request_id: Optional[str] = None,
         color_order: ColorOrder = "rgb",
         video_frames: Optional[int] = None,
+        nonce: Optional[str] = None,
     ) -> MediaResult:
         """Analyses one media on the calling thread (GIL released).
 
@@ -450,9 +500,20 @@ class Engine:
         :class:`IoError` for an unreadable path, :class:`BusyError` when the engine is full;
         an unknown ``security_level`` or a bad ``review_band`` (not two scores within 0..1 with
         ``low <= high``) raises :class:`InvalidInputError` before any work.
+
+        ``nonce``: the caller's challenge (1 to 1024 bytes) bound into the result's signed
+        ``attestation``; needs an engine with a signing key (else :class:`InvalidInputError`).
+        Every entry point takes it.
         """
         opts = _options(
-            threshold, quality_gate, face_policy, request_id, security_level, review_band, video_frames=video_frames
+            threshold,
+            quality_gate,
+            face_policy,
+            request_id,
+            security_level,
+            review_band,
+            video_frames=video_frames,
+            nonce=nonce,
         )
         return MediaResult._from_json(self._engine().analyze(_prepare(x), opts, color_order))
 
@@ -467,13 +528,21 @@ class Engine:
         face_policy: Optional[FacePolicy] = None,
         color_order: ColorOrder = "rgb",
         video_frames: Optional[int] = None,
+        nonce: Optional[str] = None,
     ) -> List[MediaResult]:
         """Analyses each item as its own request, in parallel on the engine's pool (one
         ``max_in_flight`` slot for the whole batch). Returns one :class:`MediaResult` per item,
         in order; an item that cannot be read or decoded gives a ``FAILED``/``INPUT_ERROR``
         result with ``.error`` set instead of raising. Inputs are copied once."""
         opts = _options(
-            threshold, quality_gate, face_policy, None, security_level, review_band, video_frames=video_frames
+            threshold,
+            quality_gate,
+            face_policy,
+            None,
+            security_level,
+            review_band,
+            video_frames=video_frames,
+            nonce=nonce,
         )
         prepared = [_prepare(x) for x in items]
         return [MediaResult._from_json(j) for j in self._engine().analyze_batch(prepared, opts, color_order)]
@@ -496,6 +565,7 @@ class Engine:
         quality_tags: Optional[Sequence[MediaTag]] = None,
         return_embeddings: Optional[bool] = None,
         video_frames: Optional[int] = None,
+        nonce: Optional[str] = None,
     ) -> RequestResult:
         """Analyses the items as one request (a "folder", at most
         ``limits.max_media_per_request``), in parallel, under one request id. Media that cannot
@@ -517,6 +587,7 @@ class Engine:
             security_level,
             review_band,
             video_frames=video_frames,
+            nonce=nonce,
             **_request_options(analyses, biometry_threshold, biometry_tags, quality_tags, return_embeddings),
         )
         prepared = [_prepare(x) for x in items]
@@ -535,12 +606,20 @@ class Engine:
         request_id: Optional[str] = None,
         color_order: ColorOrder = "rgb",
         video_frames: Optional[int] = None,
+        nonce: Optional[str] = None,
     ) -> MediaResult:
         """:meth:`analyze` on the engine's pool; the event loop is never blocked. Same result
         and errors as :meth:`analyze`. The input is copied. Cancelling the awaiting task
         discards the result (the analysis itself runs to completion)."""
         opts = _options(
-            threshold, quality_gate, face_policy, request_id, security_level, review_band, video_frames=video_frames
+            threshold,
+            quality_gate,
+            face_policy,
+            request_id,
+            security_level,
+            review_band,
+            video_frames=video_frames,
+            nonce=nonce,
         )
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[MediaResult] = loop.create_future()
@@ -565,6 +644,7 @@ class Engine:
         quality_tags: Optional[Sequence[MediaTag]] = None,
         return_embeddings: Optional[bool] = None,
         video_frames: Optional[int] = None,
+        nonce: Optional[str] = None,
     ) -> RequestResult:
         """:meth:`analyze_request` on the engine's pool, without blocking the event loop."""
         opts = _options(
@@ -575,6 +655,7 @@ class Engine:
             security_level,
             review_band,
             video_frames=video_frames,
+            nonce=nonce,
             **_request_options(analyses, biometry_threshold, biometry_tags, quality_tags, return_embeddings),
         )
         loop = asyncio.get_running_loop()
@@ -610,6 +691,18 @@ class Engine:
     def runtime(self) -> dict[str, Any]:
         """Where ONNX Runtime was loaded from: ``{"library_path", "found_by"}``."""
         return json.loads(self._engine().runtime_json())  # type: ignore[no-any-return]
+
+    @property
+    def public_key_pem(self) -> Optional[str]:
+        """The public key results are signed with, as an SPKI PEM (``-----BEGIN PUBLIC
+        KEY-----``, as ``openssl pkey -pubout`` writes it), for :func:`ozinstant.verify` or any
+        Ed25519 verifier; None when the engine has no signing key."""
+        return self._engine().public_key_pem()
+
+    @property
+    def key_id(self) -> Optional[str]:
+        """The signing key's id (``attestation.key_id``); None when the engine does not sign."""
+        return self._engine().key_id()
 
     @property
     def config(self) -> dict[str, Any]:

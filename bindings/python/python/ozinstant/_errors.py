@@ -18,6 +18,7 @@ __all__ = [
     "IoError",
     "EngineError",
     "ForkedError",
+    "VerificationError",
 ]
 
 
@@ -48,6 +49,15 @@ class InvalidInputError(OzInstantError, ValueError):
 
     code = "invalid_input"
     number = 1
+
+
+class VerificationError(InvalidInputError):
+    """A signed result did not verify (:func:`ozinstant.verify`): no or a malformed
+    ``attestation``, a JWS that is not ``EdDSA`` over this key (wrong key or ``key_id``, bad
+    signature), or a payload that differs from the result (a signed field was changed; the
+    message names the JSON Pointer where). Code ``invalid_input`` (1), the message names the
+    ``attestation`` problem. A bad public key raises :class:`ConfigError` instead.
+    """
 
 
 class BusyError(OzInstantError):

@@ -29,6 +29,7 @@ from typing import (
 )
 
 __all__ = [
+    "Attestation",
     "BestShot",
     "Biometry",
     "BiometryMedia",
@@ -482,6 +483,40 @@ class SequenceReport(_Record):
     frames: Final = _Field(_list_of(FrameResult), "Every sampled frame, in order.")
 
 
+class Attestation(_Record):
+    """The signature of a result (``MediaResult.attestation``, ``RequestResult.attestation``),
+    present when the engine has a signing key (``Engine(signing={...})``).
+
+    ``jws`` is a compact JWS (``EdDSA``, header ``{"alg":"EdDSA","kid":key_id,
+    "typ":"ozinstant-result+json"}``) whose payload is the RFC 8785 canonical JSON of the result
+    with every ``attestation.jws`` member (at any depth) removed: it covers every other member,
+    these fields included. Check it with :func:`ozinstant.verify` (or any JWS library), then
+    check what only the host knows: the ``nonce`` it issued, a recent ``issued_at``, its
+    media's ``media_sha256``."""
+
+    __slots__ = ()
+    _repr_fields = ("key_id", "issued_at", "nonce", "media_sha256")
+
+    alg: Final = _Field(str, "Signature algorithm: always ``EdDSA`` (Ed25519).")
+    key_id: Final = _Field(str, "The signing key's name (the JWS header's ``kid``).")
+    issued_at: Final = _Field(str, "When the result was signed, RFC 3339 UTC (``2026-12-02T04:50:22Z``).")
+    nonce: Final[_Field[Optional[str]]] = _Field(
+        _as_is, "The caller's challenge (the ``nonce=`` of the call); None when none was given.", default=None
+    )
+    media_sha256: Final[_Field[Optional[str]]] = _Field(
+        _as_is,
+        """SHA-256 (lower-case hex) of the media's bytes as received (the encoded bytes or file,
+        the pixel buffer, or raw frames one after another); media results only, None when
+        ``signing.input_hashes`` is off or the file could not be read.""",
+        default=None,
+    )
+    engine_version: Final = _Field(str, "The ozinstant version that produced the result.")
+    models: Final[_Field[List[dict[str, Any]]]] = _Field(
+        copy.deepcopy, 'Models the result was computed with: ``{"id", "sha256", "source"}`` each.'
+    )
+    jws: Final = _Field(str, "The JWS Compact Serialization (``header.payload.signature``, base64url).")
+
+
 class MediaResult(_EngineRecord):
     """The result for one media."""
 
@@ -545,6 +580,12 @@ class MediaResult(_EngineRecord):
         """For a video, shot set or :class:`ozinstant.Frames`: the sampled frames, each one's
         outcome, the aggregation and the best shot (whose faces, quality and liveness the media
         reports). None for a photo, and for a media that could not be opened at all.""",
+        default=None,
+    )
+    attestation: Final = _Field(
+        _optional(Attestation),
+        """The signature of this result, when the engine signs (``Engine(signing={...})``); else
+        None. A media result is signed on its own, so it can be verified alone.""",
         default=None,
     )
 
@@ -638,3 +679,9 @@ class RequestResult(_EngineRecord):
     )
     engine_version: Final = _Field(str)
     total_ms: Final = _Field(float)
+    attestation: Final = _Field(
+        _optional(Attestation),
+        """The signature of this result (its media's attestations included, minus their
+        ``jws``), when the engine signs (``Engine(signing={...})``); else None.""",
+        default=None,
+    )
