@@ -66,6 +66,11 @@ export interface OzinstantError extends Error {
   code: ErrorCode
   /** Stable numeric code (the C enum's value), e.g. `2`. */
   number: number
+  /**
+   * Set by `verify` when the result does not verify (`code` is then `'invalid_input'`): a bad
+   * signature, a changed, added or removed field, no attestation, or another key id.
+   */
+  reason?: 'attestation'
 }
 
 /**
@@ -125,6 +130,12 @@ export interface AnalyzeOptions {
   mediaTags?: Array<MediaTag | null>
   /** Frames analysed per video, shot set or frames media, 1..64 (default: the engine's `video.frames`, 8). */
   videoFrames?: number
+  /**
+   * A challenge (up to 1024 bytes) written into every attestation of the result and signed with
+   * it, so that a result cannot be replayed for another call. Needs an engine with `signing`
+   * (else `invalid_input`).
+   */
+  nonce?: string
 }
 
 /** Analyses a request can run: `quality` (liveness) and `biometry` (face comparison). */
@@ -149,6 +160,39 @@ export interface PixelFrame {
   format: PixelFormat
   /** Bytes from one row's start to the next; 0 or absent = tightly packed. */
   stride?: number
+}
+
+/**
+ * A Node `crypto.KeyObject` (structurally, so that these typings need no `@types/node`): an
+ * Ed25519 private key for `signing.key_pem`, a public one for `verify`.
+ */
+export interface KeyObjectLike {
+  readonly type: 'secret' | 'public' | 'private'
+  readonly asymmetricKeyType?: string
+}
+
+/**
+ * The Ed25519 key every result is signed with, and what an attestation holds. Exactly one of
+ * `key_file` and `key_pem`. Keys are the core's snake_case; the camelCase spellings are
+ * accepted too (not both for one key). The key is never given back (`engine.config` leaves
+ * `key_pem` out).
+ */
+export interface SigningConfig {
+  /** The key's name in every attestation (`attestation.key_id`, the JWS `kid`): 1 to 256 printable ASCII characters. */
+  key_id?: string
+  keyId?: string
+  /** A file holding the private key: PKCS#8 PEM (`openssl genpkey -algorithm ed25519`), PKCS#8 DER or the raw 32-byte seed. */
+  key_file?: string | null
+  keyFile?: string | null
+  /**
+   * The PKCS#8 PEM of the private key (`key.export({ type: 'pkcs8', format: 'pem' })`), as text
+   * or bytes, or a private `crypto.KeyObject`. Write-only.
+   */
+  key_pem?: string | ArrayBufferView | ArrayBuffer | KeyObjectLike | null
+  keyPem?: string | ArrayBufferView | ArrayBuffer | KeyObjectLike | null
+  /** Whether media attestations carry `media_sha256` (default true). */
+  input_hashes?: boolean
+  inputHashes?: boolean
 }
 
 /** Engine configuration (snake_case, as the core's `EngineConfig`). All fields optional. */
@@ -249,6 +293,59 @@ export interface EngineConfig {
       max_compression_ratio?: number
     }
   }
+  /** Sign every result with this key (see `SigningConfig`, `verify`). Off (null) by default. */
+  signing?: SigningConfig | null
+}
+
+/**
+ * The engine's signature over a result (docs: core `attest` module). `jws` is a compact JWS
+ * (RFC 7515), `alg` EdDSA, header `{"alg":"EdDSA","kid":key_id,"typ":"ozinstant-result+json"}`,
+ * payload the RFC 8785 canonical JSON of the result with every `attestation.jws` removed: it
+ * covers every other member, this attestation's own fields and nested results included.
+ */
+export interface Attestation {
+  /** Always `EdDSA` (Ed25519). */
+  alg: 'EdDSA'
+  /** Name of the signing key (the JWS `kid`). */
+  key_id: string
+  /** When the result was signed, RFC 3339 UTC, whole seconds. */
+  issued_at: string
+  /** The call's `nonce` option; absent when none was given. */
+  nonce?: string
+  /**
+   * SHA-256 (lower-case hex) of the media's bytes as received. Media results only; absent with
+   * `input_hashes: false` or when a file could not be read.
+   */
+  media_sha256?: string
+  /** ozinstant version that produced the result. */
+  engine_version: string
+  /** Models the result was computed with. */
+  models: ModelVersion[]
+  /** The compact JWS. */
+  jws: string
+}
+
+/** What `verify` established about a signed result. */
+export interface Verified {
+  /**
+   * The signed value (the result without its `attestation.jws` members), as read back from the
+   * signature: read verified data from here.
+   */
+  payload: Record<string, unknown>
+  /** The key id it was signed under. */
+  keyId: string
+  /** `attestation.issued_at`, as signed. */
+  issuedAt: string
+  /** `attestation.nonce`, as signed; null when none. Check it is the one you issued. */
+  nonce: string | null
+  /** Nested attestations (media results of a request) verified besides the top-level one. */
+  nestedVerified: number
+}
+
+/** Options of `verify`. */
+export interface VerifyOptions {
+  /** Require the attestation to name this key id (JWS `kid` and `attestation.key_id`). */
+  keyId?: string
 }
 
 /** A face box in original (upright) image pixels. */
@@ -392,6 +489,8 @@ export interface MediaResult {
    * `confidence_spoofing` is the median over the usable frames.
    */
   sequence?: SequenceReport
+  /** The engine's signature over this result; present when the engine has a signing key. */
+  attestation?: Attestation
 }
 
 /** What kind of multi-frame media a `SequenceReport` is about. */
@@ -520,6 +619,8 @@ export interface RequestResult {
   total_ms: number
   /** Present when the request asked for `biometry`. */
   biometry?: BiometryReport
+  /** The engine's signature over the whole request result; present when the engine has a signing key. */
+  attestation?: Attestation
 }
 
 /** One compared pair of media. */
@@ -638,9 +739,26 @@ export declare class Engine {
   get models(): ModelVersion[]
   /** Where ONNX Runtime was loaded from. */
   get runtime(): RuntimeInfo
-  /** The configuration in force, defaults filled in. */
+  /** The configuration in force, defaults filled in (`signing` without its key). */
   get config(): Required<EngineConfig>
+  /** The public key results are signed with, SPKI PEM (hand it to verifiers); null without `signing`. */
+  get publicKeyPem(): string | null
+  /** The signing key's id; null without `signing`. */
+  get keyId(): string | null
 }
+
+/**
+ * Verifies a signed result: the parsed object an analysis resolved to, or its JSON text. The
+ * public key is an SPKI PEM (string or Buffer), SPKI DER, the raw 32 bytes, or a public
+ * `crypto.KeyObject`. Checks the top-level attestation and every nested one. Throws an
+ * `OzinstantError` with `code` `'invalid_input'` and `reason` `'attestation'` when the result
+ * does not verify, `'invalid_config'` when the key or key id cannot be used.
+ */
+export declare function verify(
+  result: MediaResult | RequestResult | string,
+  publicKey: string | ArrayBufferView | ArrayBuffer | KeyObjectLike,
+  options?: VerifyOptions,
+): Verified
 
 /** Version of the engine (the package has the same). */
 export declare const VERSION: string

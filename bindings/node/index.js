@@ -13,12 +13,16 @@
 //
 // Results are the core's JSON (snake_case keys), parsed. Errors are `Error`s with `code` (a
 // stable snake_case name such as 'unsupported_format') and `number` (its numeric code).
+//
+// Signed results: `new Engine({ signing: { key_id, key_file | key_pem } })` adds an
+// `attestation` (a JWS over the result) to every result; `verify(result, publicKey)` checks it.
 
 // Stock ONNX Runtime (>= 1.29) writes a device id and an event cache under ~/.cache/Microsoft/
 // unless this is set before it initialises. Set it before the native addon can load it, unless
 // the user chose a value (an explicit ORT_DISABLE_TELEMETRY=0 stays).
 if (process.env.ORT_DISABLE_TELEMETRY === undefined) process.env.ORT_DISABLE_TELEMETRY = '1';
 
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 const native = require('./native.js');
@@ -64,6 +68,7 @@ function configJson(config) {
     throw ozError('invalid_config', 'invalid configuration: the engine configuration must be a plain object');
   }
   const resolved = { ...config };
+  if (resolved.signing != null) resolved.signing = signingJson(resolved.signing);
   // Explicit setting first, then ORT_DYLIB_PATH (the core reads it), then onnxruntime-node; when
   // none applies the core searches its own places (repo cache, Python package, system).
   if (resolved.ort_library_path == null && !process.env.ORT_DYLIB_PATH) {
@@ -72,6 +77,120 @@ function configJson(config) {
     else delete resolved.ort_library_path;
   }
   return JSON.stringify(resolved);
+}
+
+// `signing` keys: the core's snake_case, or camelCase like the per-call options.
+const SIGNING_KEYS = {
+  keyId: 'key_id',
+  keyFile: 'key_file',
+  keyPem: 'key_pem',
+  inputHashes: 'input_hashes',
+};
+
+/**
+ * The `signing` section for the core: camelCase keys mapped to snake_case (giving both spellings
+ * of one key is refused), `key_pem` as text from a string, a Buffer / typed array holding the
+ * PEM, or a private `crypto.KeyObject` (exported as PKCS#8 PEM). Unknown keys are left for the
+ * core to refuse (`invalid_config`).
+ */
+function signingJson(signing) {
+  if (typeof signing !== 'object' || Array.isArray(signing) || bytesOf(signing)) {
+    throw ozError('invalid_config', 'invalid configuration: signing must be an object { key_id, key_file | key_pem, input_hashes? }');
+  }
+  const out = {};
+  for (const [key, value] of Object.entries(signing)) {
+    const coreKey = SIGNING_KEYS[key] ?? key;
+    if (Object.hasOwn(out, coreKey)) {
+      throw ozError('invalid_config', `invalid configuration: signing: ${JSON.stringify(key)} is given twice (camelCase and snake_case)`);
+    }
+    if (value !== undefined) out[coreKey] = value;
+  }
+  const pem = out.key_pem;
+  if (pem instanceof crypto.KeyObject) {
+    if (pem.type !== 'private') {
+      throw ozError('invalid_config', 'invalid configuration: signing: key_pem must be a private key (this KeyObject is a public key)');
+    }
+    out.key_pem = pem.export({ type: 'pkcs8', format: 'pem' });
+  } else if (pem != null && typeof pem !== 'string') {
+    const bytes = bytesOf(pem);
+    if (!bytes) {
+      throw ozError('invalid_config', 'invalid configuration: signing: key_pem must be PEM text, a Buffer holding it or a private KeyObject');
+    }
+    out.key_pem = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+  }
+  return out;
+}
+
+/** Public key bytes for the native verifier: PEM text, a Buffer / typed array / ArrayBuffer, or a public KeyObject. */
+function publicKeyBytes(publicKey) {
+  if (typeof publicKey === 'string') return Buffer.from(publicKey, 'utf8');
+  if (publicKey instanceof crypto.KeyObject) {
+    if (publicKey.type !== 'public') {
+      throw ozError(
+        'invalid_config',
+        'invalid configuration: attestation public key: this KeyObject is a private key; a verifier needs the public key (crypto.createPublicKey(key))',
+      );
+    }
+    return Buffer.from(publicKey.export({ type: 'spki', format: 'pem' }), 'utf8');
+  }
+  const bytes = bytesOf(publicKey);
+  if (bytes) return bytes;
+  throw ozError(
+    'invalid_config',
+    'invalid configuration: attestation public key: expected an SPKI PEM string or Buffer, a public crypto.KeyObject or the raw 32 bytes',
+  );
+}
+
+/**
+ * Verifies a signed result (the parsed object an analysis resolved to, or its JSON text as
+ * received) against the engine's Ed25519 public key (SPKI PEM string or Buffer, SPKI DER, raw 32
+ * bytes, or a public `crypto.KeyObject`). `{ keyId }` also requires the attestation to name that
+ * key. Checks the top-level signature and every nested one (each media result of a request).
+ *
+ * Returns `{ payload, keyId, issuedAt, nonce, nestedVerified }`: read verified data from
+ * `payload` (the signed value). The caller still checks what only it knows: that `nonce` is the
+ * one it issued, `issuedAt` is recent, `media_sha256` is its media's hash.
+ *
+ * A result that does not verify (bad signature, a changed or added field, no attestation, wrong
+ * key id) throws an `OzinstantError` with `code` 'invalid_input' and `reason` 'attestation'; a
+ * key or key id that cannot be used throws `code` 'invalid_config'.
+ */
+function verify(result, publicKey, options) {
+  if (options != null && (typeof options !== 'object' || Array.isArray(options))) {
+    throw ozError('invalid_input', 'invalid input: verify options must be an object { keyId? }');
+  }
+  const extra = Object.keys(options ?? {}).filter((k) => k !== 'keyId');
+  if (extra.length) {
+    throw ozError('invalid_input', `invalid input: unknown verify option ${JSON.stringify(extra[0])}; expected keyId`);
+  }
+  const keyId = options?.keyId ?? null;
+  if (keyId !== null && typeof keyId !== 'string') {
+    throw ozError('invalid_config', 'invalid configuration: attestation key id must be a string');
+  }
+  let json;
+  if (typeof result === 'string') json = result;
+  else if (result !== null && typeof result === 'object' && !Array.isArray(result) && !bytesOf(result)) {
+    json = JSON.stringify(result);
+  } else {
+    throw ozError('invalid_input', 'invalid input: attestation: expected a result object or its JSON text');
+  }
+  const key = publicKeyBytes(publicKey);
+  let verified;
+  try {
+    verified = JSON.parse(native.verifyResult(json, key, keyId));
+  } catch (err) {
+    if (err && err.code === 'invalid_input' && /^invalid input: attestation/.test(err.message)) {
+      err.reason = 'attestation';
+    }
+    throw err;
+  }
+  return {
+    payload: verified.payload,
+    keyId: verified.key_id,
+    issuedAt: verified.issued_at,
+    nonce: verified.nonce,
+    nestedVerified: verified.nested_verified,
+  };
 }
 
 // camelCase option → the core's AnalyzeOptions key.
@@ -89,6 +208,7 @@ const OPTION_KEYS = {
   returnEmbeddings: 'return_embeddings',
   mediaTags: 'media_tags',
   videoFrames: 'video_frames',
+  nonce: 'nonce',
 };
 
 function optionsJson(options) {
@@ -210,7 +330,9 @@ class Engine {
    * Loads ONNX Runtime and the models (synchronously, typically well under a second).
    * @param {object} [config] EngineConfig fields, snake_case (e.g. `{ threshold: 0.5, max_in_flight: 64 }`,
    *   `{ security_level: 'high', review_band: [0.4, 0.6] }`, or `{ liveness: { models: ['minifasnet'] } }`
-   *   for the fast profile).
+   *   for the fast profile). `{ signing: { key_id, key_file | key_pem, input_hashes } }` signs
+   *   every result (camelCase `keyId`, `keyFile`, `keyPem`, `inputHashes` also accepted; `key_pem`
+   *   may be a Buffer or a private `crypto.KeyObject`).
    */
   constructor(config) {
     this.#native = new native.NativeEngine(configJson(config));
@@ -300,7 +422,17 @@ class Engine {
     return JSON.parse(this.#native.runtime);
   }
 
-  /** The configuration in force, defaults filled in (snake_case, as given to the constructor). */
+  /** The public key results are signed with (SPKI PEM), for verifiers; null without a signing key. */
+  get publicKeyPem() {
+    return this.#native.publicKeyPem;
+  }
+
+  /** The signing key's id (every `attestation.key_id`); null without a signing key. */
+  get keyId() {
+    return this.#native.keyId;
+  }
+
+  /** The configuration in force, defaults filled in (snake_case, as given to the constructor; never the key). */
   get config() {
     return JSON.parse(this.#native.config);
   }
@@ -308,6 +440,7 @@ class Engine {
 
 module.exports = {
   Engine,
+  verify,
   VERSION: native.VERSION,
   ERROR_CODES,
   onnxruntimeNodeLibrary,

@@ -43,6 +43,10 @@ export declare class NativeEngine {
   get models(): string
   /** Where ONNX Runtime was loaded from → `{library_path, found_by}` JSON. */
   get runtime(): string
+  /** The public key results are signed with, as an SPKI PEM; `null` without a signing key. */
+  get publicKeyPem(): string | null
+  /** The signing key's id (`attestation.key_id`); `null` without a signing key. */
+  get keyId(): string | null
   /** The configuration in force (defaults filled in) → `EngineConfig` JSON. */
   get config(): string
 }
@@ -75,6 +79,16 @@ export interface NativeFrames {
   /** At least one frame. */
   frames: Array<NativeFrame>
 }
+
+/**
+ * Verifies a signed result (its JSON text, as an analysis returned it or as it was received)
+ * against an Ed25519 public key: SPKI PEM, SPKI DER or the raw 32 bytes; with `key_id`, the
+ * attestation must also name that key. Returns `{payload, key_id, issued_at, nonce,
+ * nested_verified}` JSON (`payload`: the signed value). A result that does not verify fails
+ * with `invalid_input` (message starting `invalid input: attestation`); a key or key id that
+ * cannot be used, with `invalid_config`.
+ */
+export declare function verifyResult(resultJson: string, publicKey: Uint8Array, keyId?: string | undefined | null): string
 
 /** Version of the ozinstant engine; the npm package carries the same number. */
 export declare const VERSION: string

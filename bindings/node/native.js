@@ -837,4 +837,5 @@ module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __n
 module.exports = nativeBinding
 module.exports.NativeEngine = nativeBinding.NativeEngine
 module.exports.errorCodes = nativeBinding.errorCodes
+module.exports.verifyResult = nativeBinding.verifyResult
 module.exports.VERSION = nativeBinding.VERSION

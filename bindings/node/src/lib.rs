@@ -35,6 +35,38 @@ pub fn error_codes() -> std::collections::BTreeMap<String, u32> {
     ozinstant::Error::CODES.iter().map(|(n, name)| ((*name).to_owned(), *n)).collect()
 }
 
+/// Verifies a signed result (its JSON text, as an analysis returned it or as it was received)
+/// against an Ed25519 public key: SPKI PEM, SPKI DER or the raw 32 bytes; with `key_id`, the
+/// attestation must also name that key. Returns `{payload, key_id, issued_at, nonce,
+/// nested_verified}` JSON (`payload`: the signed value). A result that does not verify fails
+/// with `invalid_input` (message starting `invalid input: attestation`); a key or key id that
+/// cannot be used, with `invalid_config`.
+#[napi]
+pub fn verify_result(
+    env: Env,
+    result_json: String,
+    public_key: Uint8Array,
+    key_id: Option<String>,
+) -> napi::Result<String> {
+    settle(&env, verify_json(&result_json, &public_key, key_id.as_deref()))
+}
+
+fn verify_json(result_json: &str, public_key: &[u8], key_id: Option<&str>) -> ozinstant::Result<String> {
+    let mut key = ozinstant::attest::VerifyingKey::parse(public_key)?;
+    if let Some(id) = key_id {
+        key = key.with_key_id(id)?;
+    }
+    let v = ozinstant::attest::verify_result_json(result_json, &key)?;
+    Ok(serde_json::json!({
+        "payload": v.payload,
+        "key_id": v.key_id,
+        "issued_at": v.issued_at,
+        "nonce": v.nonce,
+        "nested_verified": v.nested_verified,
+    })
+    .to_string())
+}
+
 /// One raw frame of a frames media, as `index.js` hands it over (types already checked there;
 /// the geometry is checked here, against the data, before anything is copied).
 #[napi(object, object_to_js = false)]
@@ -420,6 +452,18 @@ impl NativeEngine {
     #[napi(getter)]
     pub fn runtime(&self) -> String {
         serde_json::to_string(self.engine.runtime()).unwrap_or_default()
+    }
+
+    /// The public key results are signed with, as an SPKI PEM; `null` without a signing key.
+    #[napi(getter)]
+    pub fn public_key_pem(&self) -> Option<String> {
+        self.engine.verifying_key().map(|k| k.to_spki_pem())
+    }
+
+    /// The signing key's id (`attestation.key_id`); `null` without a signing key.
+    #[napi(getter)]
+    pub fn key_id(&self) -> Option<String> {
+        self.engine.verifying_key().and_then(|k| k.key_id().map(str::to_owned))
     }
 
     /// The configuration in force (defaults filled in) → `EngineConfig` JSON.

@@ -1,7 +1,10 @@
 // Compiled (not run) by scripts/test-node.sh with `tsc --noEmit --strict`: uses the public
 // typings the way a TypeScript caller would, so index.d.ts cannot drift from a usable API.
-import { Engine, ERROR_CODES, VERSION, onnxruntimeNodeLibrary } from '..'
+import { Engine, ERROR_CODES, VERSION, onnxruntimeNodeLibrary, verify } from '..'
 import type {
+  Attestation,
+  SigningConfig,
+  Verified,
   FramesMedia,
   LivenessReport,
   MediaResult,
@@ -70,6 +73,24 @@ async function main(): Promise<void> {
   const threads: number = engine.config.threads
   const busy: number = ERROR_CODES.busy
   const found: string | null = onnxruntimeNodeLibrary()
+  const signingConfig: SigningConfig = { key_id: 'k-2026', key_file: '/etc/ozinstant/key.pem', input_hashes: false }
+  const signer = new Engine({ signing: signingConfig })
+  const camel = new Engine({ signing: { keyId: 'k-2026', keyPem: new Uint8Array(8), inputHashes: true } })
+  const signed: MediaResult = await signer.analyze('a.jpg', { nonce: 'n-1' })
+  const att: Attestation | undefined = signed.attestation
+  const digest: string | undefined = att?.media_sha256
+  const signedRequest: RequestResult = await signer.analyzeRequest(['a.jpg'], { nonce: 'n-2' })
+  const publicPem: string | null = signer.publicKeyPem
+  const verified: Verified = verify(signedRequest, publicPem ?? '', { keyId: signer.keyId ?? undefined })
+  const fromText: Verified = verify(JSON.stringify(signed), new Uint8Array(32))
+  const nonce: string | null = verified.nonce
+  console.log(camel.keyId, att?.jws, digest, verified.payload, verified.nestedVerified, fromText.issuedAt, nonce)
+  try {
+    verify(signed, publicPem ?? '')
+  } catch (e) {
+    const err = e as OzinstantError
+    if (err.code === 'invalid_input' && err.reason === 'attestation') console.log(err.message)
+  }
   try {
     await engine.analyze(new ArrayBuffer(8))
   } catch (e) {

@@ -94,7 +94,7 @@ test('analyzeRequest: one folder result, the given requestId on every media', as
   const inputs = [sample(names[0]), fs.readFileSync(sample(names[1])), sample(names[2])];
   const r = await engine.analyzeRequest(inputs, { requestId: 'folder-7' });
   assert.equal(r.request_id, 'folder-7');
-  assert.equal(r.schema_version, '1.4');
+  assert.equal(r.schema_version, '1.5');
   assert.equal(r.resolution, 'DECLINED'); // any declined media declines the folder
   assert.equal(r.media.length, 3);
   r.media.forEach((m, i) => {

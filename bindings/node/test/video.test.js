@@ -245,7 +245,7 @@ test('unsupported codecs reject with unsupported_codec; in a request they are FA
     assert.throws(() => engine.analyzeSync(clip(name)), check('unsupported_codec'), name);
   }
   const r = await engine.analyzeRequest([clip('h264_high_bframes.mp4'), clip('unsupported_vp8.webm')]);
-  assert.equal(r.schema_version, '1.4');
+  assert.equal(r.schema_version, '1.5');
   assert.equal(r.resolution, 'FAILED');
   assert.equal(r.media[0].resolution, 'SUCCESS');
   assert.equal(r.media[1].reason, 'INPUT_ERROR');
