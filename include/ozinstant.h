@@ -729,6 +729,53 @@ enum ozi_status ozi_engine_submit(const struct ozi_engine *engine,
                                   void *userdata,
                                   struct ozi_error **error_out);
 
+/**
+ * The public key the engine signs results with, as SPKI PEM (`-----BEGIN PUBLIC KEY-----`, as
+ * `openssl pkey -pubout` writes it): hand it to whoever verifies results later.
+ *
+ * - `pem_out`: receives the PEM, or NULL when the engine has no signing key (the status is
+ *   still `OZI_STATUS_OK`); free it with `ozi_string_free`.
+ *
+ * # Safety
+ * `engine` is NULL or a live engine; `pem_out` and `error_out` are NULL or writable.
+ */
+enum ozi_status ozi_engine_public_key_pem(const struct ozi_engine *engine,
+                                          char **pem_out,
+                                          struct ozi_error **error_out);
+
+/**
+ * Verifies a signed result (the JSON text of a media or request result, as a `json_out` of
+ * this library, `ozinstant analyze --format json` or another door printed it) against a public
+ * key: the top-level `attestation` and every nested one (the media results of a request). No
+ * engine is needed: an auditor's program can verify without ONNX Runtime or models.
+ *
+ * - `result_json`: the signed result, NUL-terminated UTF-8.
+ * - `public_key`, `public_key_len`: the Ed25519 public key as SPKI PEM
+ *   (`ozi_engine_public_key_pem`), SPKI DER, or the raw 32 bytes.
+ * - `key_id`: NULL to accept the key id the result names, else the id the result must name.
+ * - `verified_json_out`: NULL, or receives what was verified, as JSON: `payload` (the signed
+ *   result without its `jws` members: read verified data from here), `key_id`, `issued_at`,
+ *   `nonce` (null when the result has none; comparing it with the challenge you issued is your
+ *   check) and `nested_verified` (how many nested attestations were verified besides the
+ *   top-level one). Free it with `ozi_string_free`.
+ *
+ * Returns `OZI_STATUS_OK` only when every signature verifies. A result that does not verify
+ * (changed, unsigned, signed by another key, naming another key id, not JSON) is
+ * `OZI_STATUS_INVALID_INPUT`, whose message names the first problem and, for a changed field,
+ * its JSON Pointer; a key that cannot be read, or a `key_id` that cannot be one, is
+ * `OZI_STATUS_INVALID_CONFIG`. On any error `*verified_json_out` is NULL.
+ *
+ * # Safety
+ * `result_json` and `key_id` are NULL or NUL-terminated; `public_key` is NULL or readable for
+ * `public_key_len` bytes; `verified_json_out` and `error_out` are NULL or writable.
+ */
+enum ozi_status ozi_verify_result(const char *result_json,
+                                  const uint8_t *public_key,
+                                  size_t public_key_len,
+                                  const char *key_id,
+                                  char **verified_json_out,
+                                  struct ozi_error **error_out);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -11,8 +11,9 @@
 # more calls than max_in_flight), ffi/tests/c/test_fork.c (an engine inherited through fork()
 # fails with OZI_STATUS_FORKED), ffi/tests/c/test_biometry.c, ffi/tests/c/test_video.c
 # (videos, shot sets, raw frames; the frames are a sample PNG decoded to a PPM by
-# ffi/tests/c/png2ppm.py, Python standard library only) and ffi/tests/c/test_env.c (loading
-# the library sets ORT_DISABLE_TELEMETRY only when absent) with -Wall -Wextra -Werror against the
+# ffi/tests/c/png2ppm.py, Python standard library only), ffi/tests/c/test_attest.c (signed
+# results: ozi_engine_public_key_pem, ozi_verify_result, tampering fails) and
+# ffi/tests/c/test_env.c (loading the library sets ORT_DISABLE_TELEMETRY only when absent) with -Wall -Wextra -Werror against the
 # shared and the static library -> run them on samples/ -> run the shared builds under valgrind
 # (if available) -> ffi/tests/c/test_hostile.c (shared, static, valgrind) -> build them all with
 # AddressSanitizer (gcc -fsanitize=address, LeakSanitizer on) against the shared library and run
@@ -175,7 +176,7 @@ fi
 
 # --- compile ---------------------------------------------------------------------------------
 programs=(examples/c/analyze.c ffi/tests/c/test_api.c ffi/tests/c/stress.c ffi/tests/c/test_fork.c
-  ffi/tests/c/test_biometry.c ffi/tests/c/test_video.c ffi/tests/c/test_env.c)
+  ffi/tests/c/test_biometry.c ffi/tests/c/test_video.c ffi/tests/c/test_env.c ffi/tests/c/test_attest.c)
 for src in "${programs[@]}"; do
   name="$(basename "$src" .c)"
   # Shared: flags from ozinstant.pc, rpath to the build tree.
@@ -219,6 +220,7 @@ for kind in shared static; do
   check "test_biometry ($kind): obama/obama2 match, obama/biden do not" "$out/test_biometry-$kind" samples
   check "test_video ($kind): clips, shot sets, raw frames, biometry across kinds" "$out/test_video-$kind" samples \
     "$frames_ppm"
+  check "test_attest ($kind): signed results, public key, verify; tampering fails" "$out/test_attest-$kind" samples
   check "test_env ($kind): loading the library sets ORT_DISABLE_TELEMETRY=1 when absent" \
     env -u ORT_DISABLE_TELEMETRY "$out/test_env-$kind" 1
   check "test_env ($kind): an explicit ORT_DISABLE_TELEMETRY=0 stays" \
@@ -312,6 +314,7 @@ if [ "$asan_ok" = 1 ]; then
   check "ASan: stress" "${asan_env[@]}" "$out/stress-asan" samples
   check "ASan: test_biometry" "${asan_env[@]}" "$out/test_biometry-asan" samples
   check "ASan: test_video" "${asan_env[@]}" "$out/test_video-asan" samples "$frames_ppm"
+  check "ASan: test_attest" "${asan_env[@]}" "$out/test_attest-asan" samples
   # The child exits with _exit (no LeakSanitizer pass there: the engine it inherited leaks its
   # worker pool and sessions on purpose); the parent is checked as usual.
   check "ASan: test_fork" "${asan_env[@]}" "$out/test_fork-asan" samples

@@ -19,7 +19,7 @@ use crate::media::{frame_cap, ozi_media, pixel_format, to_owned_media};
 /// takes it as `const`). Analyses of one media run on the calling thread; requests with several
 /// media and submissions run on the engine's worker threads.
 pub struct ozi_engine {
-    engine: Engine,
+    pub(crate) engine: Engine,
 }
 
 /// Outcome of one analysis. Values are stable; a later version may add more, so code that

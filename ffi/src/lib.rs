@@ -10,6 +10,7 @@
 //! * [`boundary`]: the one `catch_unwind` helper, NULL checks, string helpers, `ozi_string_free`.
 //! * [`media`]: `ozi_media` and the pixel format / media kind enums.
 //! * [`engine`]: the engine handle and every analysis entry point.
+//! * [`attest`]: the engine's public key and the verifier of signed results.
 #![allow(non_camel_case_types)]
 
 pub mod error;
@@ -20,8 +21,11 @@ pub mod media;
 
 pub mod engine;
 
+pub mod attest;
+
 use std::ffi::c_char;
 
+pub use attest::{ozi_engine_public_key_pem, ozi_verify_result};
 pub use boundary::ozi_string_free;
 pub use engine::{
     ozi_callback, ozi_engine, ozi_engine_analyze_bytes, ozi_engine_analyze_path, ozi_engine_analyze_pixels,

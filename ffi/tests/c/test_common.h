@@ -1,5 +1,5 @@
 /* Helpers shared by the C test programs of ffi/tests/c (test_api.c, test_video.c, stress.c,
- * test_biometry.c, test_fork.c, test_hostile.c). Each program is a single translation unit that
+ * test_biometry.c, test_fork.c, test_hostile.c, test_attest.c). Each program is a single translation unit that
  * includes this header once, so everything here is `static` (counters) or `static inline`
  * (functions): a program that does not use a helper gets no warning and no code for it.
  *
