@@ -34,9 +34,10 @@ test-rust: ort
 	$(CARGO) test -p ozinstant --bench analyze --locked
 
 # README code samples are the example files, and the examples run.
-test-docs: ort
+test-docs: ort build
 	python3 scripts/readme-snippets.py --check
 	$(CARGO) run --release --locked -p ozinstant --example analyze -- samples/skimage_live_astronaut.png
+	bash examples/cli/signed-results.sh
 
 # C: cbindgen header drift, shared + static example and API test, valgrind memcheck.
 test-c: ort
