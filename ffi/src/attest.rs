@@ -4,7 +4,7 @@
 
 use std::ffi::c_char;
 
-use ozinstant::attest::{VerifyingKey, verify_result_json};
+use ozinstant::attest::verify_result_with_key_bytes;
 
 use crate::boundary::{bytes, optional_str, output, owned_c_string, required, status_call};
 use crate::engine::ozi_engine;
@@ -79,21 +79,11 @@ pub unsafe extern "C" fn ozi_verify_result(
                 if verified_json_out.is_null() { None } else { Some(output(verified_json_out, "verified_json_out")?) };
             let result_json =
                 optional_str(result_json, "result_json")?.ok_or_else(|| ozi_error::null_argument("result_json"))?;
-            let mut key = VerifyingKey::parse(bytes(public_key, public_key_len, "public_key")?)?;
-            if let Some(id) = optional_str(key_id, "key_id")? {
-                key = key.with_key_id(id)?;
+            let key = bytes(public_key, public_key_len, "public_key")?;
+            let verified = verify_result_with_key_bytes(result_json, key, optional_str(key_id, "key_id")?)?;
+            if let Some(out) = verified_out {
+                out.set(owned_c_string(verified.to_json().to_string())?);
             }
-            let verified = verify_result_json(result_json, &key)?;
-            let Some(verified_out) = verified_out else { return Ok(()) };
-            let text = serde_json::json!({
-                "payload": verified.payload,
-                "key_id": verified.key_id,
-                "issued_at": verified.issued_at,
-                "nonce": verified.nonce,
-                "nested_verified": verified.nested_verified,
-            })
-            .to_string();
-            verified_out.set(owned_c_string(text)?);
             Ok(())
         })
     }

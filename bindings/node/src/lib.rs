@@ -52,19 +52,7 @@ pub fn verify_result(
 }
 
 fn verify_json(result_json: &str, public_key: &[u8], key_id: Option<&str>) -> ozinstant::Result<String> {
-    let mut key = ozinstant::attest::VerifyingKey::parse(public_key)?;
-    if let Some(id) = key_id {
-        key = key.with_key_id(id)?;
-    }
-    let v = ozinstant::attest::verify_result_json(result_json, &key)?;
-    Ok(serde_json::json!({
-        "payload": v.payload,
-        "key_id": v.key_id,
-        "issued_at": v.issued_at,
-        "nonce": v.nonce,
-        "nested_verified": v.nested_verified,
-    })
-    .to_string())
+    Ok(ozinstant::attest::verify_result_with_key_bytes(result_json, public_key, key_id)?.to_json().to_string())
 }
 
 /// One raw frame of a frames media, as `index.js` hands it over (types already checked there;

@@ -232,6 +232,32 @@ pub fn verify_result_json(json: &str, key: &VerifyingKey) -> Result<Verified> {
     verify_result(&value, key)
 }
 
+/// [`verify_result_json`] against a public key given as bytes ([`VerifyingKey::parse`]: SPKI
+/// PEM, SPKI DER or the raw 32 bytes) and, when `key_id` is set, required to name that key id:
+/// what the C and Node doors' verify calls do. A key or key id that cannot be used is
+/// [`Error::Config`].
+pub fn verify_result_with_key_bytes(json: &str, public_key: &[u8], key_id: Option<&str>) -> Result<Verified> {
+    let mut key = VerifyingKey::parse(public_key)?;
+    if let Some(id) = key_id {
+        key = key.with_key_id(id)?;
+    }
+    verify_result_json(json, &key)
+}
+
+impl Verified {
+    /// The doors' report of a verification: `{payload, key_id, issued_at, nonce,
+    /// nested_verified}`.
+    pub fn to_json(&self) -> Value {
+        serde_json::json!({
+            "payload": self.payload,
+            "key_id": self.key_id,
+            "issued_at": self.issued_at,
+            "nonce": self.nonce,
+            "nested_verified": self.nested_verified,
+        })
+    }
+}
+
 /// `time` as RFC 3339 in UTC with whole seconds (`2026-12-02T04:50:22Z`); times before 1970 are
 /// written as 1970-01-01T00:00:00Z.
 pub fn rfc3339_utc(time: SystemTime) -> String {
