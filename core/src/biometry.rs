@@ -23,7 +23,7 @@ use crate::frame::RgbFrame;
 use crate::report::{
     BiometryFailReason, BiometryMedia, BiometryReport, FailReason, MediaResult, PairSimilarity, Resolution,
 };
-use crate::runtime::SessionPool;
+use crate::runtime::{OutputSpec, SessionPool, run_wiped};
 
 /// Side of the aligned face and of the model input, pixels.
 pub const ALIGNED_SIDE: usize = 112;
@@ -254,12 +254,10 @@ impl Embedder {
         let shape = [1usize, ALIGNED_SIDE, ALIGNED_SIDE, 3];
         let mut emb = self.pool.with_session(|s| {
             let t = TensorRef::from_array_view((shape, &input[..]))?;
-            let out = s.run(ort::inputs!["input" => t])?;
-            let (_, e) = out["embeddings"].try_extract_tensor::<f32>()?;
-            if e.len() != EMBEDDING_DIM {
-                return Err(Error::Model(format!("mobilefacenet: expected {EMBEDDING_DIM} values, got {}", e.len())));
-            }
-            Ok(Zeroizing::new(e.to_vec()))
+            let outputs: [OutputSpec; 1] = [("embeddings", &[1, EMBEDDING_DIM])];
+            run_wiped(s, "mobilefacenet", ort::inputs!["input" => t], &outputs, |out| {
+                Ok(Zeroizing::new(out[0].to_vec()))
+            })
         })?;
         let norm = emb.iter().map(|v| (*v as f64) * (*v as f64)).sum::<f64>().sqrt();
         if !(norm.is_finite() && norm > 0.0) {

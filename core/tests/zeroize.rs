@@ -5,6 +5,11 @@
 //! buffer and the decoded frame hold it verbatim. After an analysis, no freed block may still
 //! contain it. (Model tensors are float32 and derived crops are resampled, so they cannot hold
 //! the byte marker; they are wiped or dropped by their own types.)
+//!
+//! Face embeddings are checked twice: no freed block may hold one (the scanning allocator), and,
+//! after a request, no writable mapping of the process may hold one, normalised or as the
+//! model's raw output (a scan of /proc/self/mem): ONNX Runtime's own memory included, which
+//! the engine's wiping allocator (`core/src/runtime/wiping_allocator.rs`) wipes when freed.
 
 mod common;
 
@@ -128,6 +133,17 @@ fn the_scanner_detects_an_unwiped_buffer() {
     assert!(FREED_WITH_MARKER.load(Ordering::SeqCst) > before);
 }
 
+/// A liveness and biometry request over two samples, with or without the embeddings returned.
+fn biometry_request(engine: &Engine, names: [&str; 2], return_embeddings: bool) -> ozinstant::RequestResult {
+    let media = names.iter().map(|n| Media::path(common::sample(n))).collect();
+    let options = AnalyzeOptions {
+        analyses: Some(vec![AnalysisKind::Quality, AnalysisKind::Biometry]),
+        return_embeddings: Some(return_embeddings),
+        ..Default::default()
+    };
+    engine.analyze_request(Request::new(media).with_options(options)).unwrap()
+}
+
 #[test]
 fn face_embeddings_are_wiped_before_they_are_freed() {
     // Embeddings are deterministic (one ORT thread, same input): a first request returns one,
@@ -136,17 +152,8 @@ fn face_embeddings_are_wiped_before_they_are_freed() {
     // the scan sees the pattern.
     let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
     let engine = Engine::new(EngineConfig { threads: 1, ..EngineConfig::default() }).unwrap();
-    let request = |return_embeddings: bool| {
-        let media = ["facerec_live_obama.jpg", "facerec_live_obama2.jpg"]
-            .iter()
-            .map(|n| Media::path(common::sample(n)))
-            .collect();
-        let options = AnalyzeOptions {
-            analyses: Some(vec![AnalysisKind::Quality, AnalysisKind::Biometry]),
-            return_embeddings: Some(return_embeddings),
-            ..Default::default()
-        };
-        engine.analyze_request(Request::new(media).with_options(options)).unwrap()
+    let request = |return_embeddings| {
+        biometry_request(&engine, ["facerec_live_obama.jpg", "facerec_live_obama2.jpg"], return_embeddings)
     };
     let first = request(true);
     let embedding: Vec<f32> = first.biometry.as_ref().unwrap().media[0].embedding.clone().unwrap();
@@ -170,4 +177,99 @@ fn face_embeddings_are_wiped_before_they_are_freed() {
     ARMED.store(false, Ordering::SeqCst);
     PATTERN_SET.store(false, Ordering::SeqCst);
     assert!(FREED_WITH_PATTERN.load(Ordering::SeqCst) > before, "the scan sees the pattern");
+}
+
+/// Offsets in `block` (at 4-byte steps) where 8 consecutive floats are `k * negated` for some
+/// k in -1e4..=-1e-3, within 1e-4 relative: a positive multiple of the embedding whose negation
+/// is `negated`, so the embedding itself or the model's raw, not yet normalised output (the
+/// test holds only the negation, which this does not match).
+fn scaled_copies(block: &[u8], negated: &[f32; 8]) -> Vec<(usize, f64)> {
+    let inv = 1.0 / negated[0] as f64;
+    let float_at = |at: usize| f32::from_ne_bytes([block[at], block[at + 1], block[at + 2], block[at + 3]]) as f64;
+    let mut found = Vec::new();
+    let mut at = 0;
+    while at + 32 <= block.len() {
+        let k = float_at(at) * inv;
+        if (-1e4..=-1e-3).contains(&k)
+            && (1..8).all(|j| {
+                let want = k * negated[j] as f64;
+                (float_at(at + 4 * j) - want).abs() <= 1e-4 * want.abs() + 1e-12
+            })
+        {
+            found.push((at, -k));
+        }
+        at += 4;
+    }
+    found
+}
+
+/// Every scaled copy (see [`scaled_copies`]) in the readable, writable mappings of this process
+/// (heap, anonymous maps, ONNX Runtime's memory, thread stacks), read through /proc/self/mem:
+/// "ADDRESS (scale K) in MAPPING" for each.
+fn copies_in_process_memory(negated: &[f32; 8]) -> Vec<String> {
+    use std::os::unix::fs::FileExt;
+    let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
+    let mem = std::fs::File::open("/proc/self/mem").unwrap();
+    let mut chunk = vec![0u8; 1 << 20];
+    let mut found = Vec::new();
+    for line in maps.lines() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let (range, perms, path) = (fields[0], fields[1], fields.get(5).copied().unwrap_or(""));
+        if !perms.starts_with("rw") || path.starts_with("[v") {
+            continue; // code and read-only data hold no request data; [vvar], [vsyscall]
+        }
+        let (start, end) = range.split_once('-').unwrap();
+        let (start, end) = (u64::from_str_radix(start, 16).unwrap(), u64::from_str_radix(end, 16).unwrap());
+        let mut offset = start;
+        while offset < end {
+            let len = ((end - offset) as usize).min(chunk.len());
+            if let Ok(n) = mem.read_at(&mut chunk[..len], offset) {
+                for (at, k) in scaled_copies(&chunk[..n], negated) {
+                    found.push(format!("{:#x} (scale {k:.4}) in {line}", offset + at as u64));
+                }
+            }
+            chunk[..len].fill(0); // the chunk must not carry a copy into the next read
+            // Overlap by 28 bytes so that a copy across two chunks is seen (once).
+            let last = offset + len as u64 == end;
+            offset += if last { len as u64 } else { (len - 28) as u64 };
+        }
+    }
+    found
+}
+
+#[test]
+fn no_embedding_survives_a_biometry_request_anywhere_in_memory() {
+    // The first request returns the embeddings; the negation of each one's first eight floats
+    // is kept and every copy the test got is wiped. The same request again, without
+    // `return_embeddings`, must leave no copy of an embedding, normalised or raw (the model's
+    // output, which ONNX Runtime's arena used to keep, twice, after the run), in any writable
+    // mapping of the process.
+    let _serial = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let engine = Engine::new(EngineConfig { threads: 1, ..EngineConfig::default() }).unwrap();
+    let request = |return_embeddings| {
+        biometry_request(&engine, ["facerec_live_obama.jpg", "facerec_live_biden.jpg"], return_embeddings)
+    };
+    let mut first = request(true);
+    let mut negated = Vec::new();
+    for m in first.biometry.as_mut().unwrap().media.iter_mut() {
+        let mut e = m.embedding.take().expect("embeddings were asked for");
+        negated.push(std::array::from_fn::<f32, 8, _>(|i| -e[i]));
+        zeroize::Zeroize::zeroize(&mut e[..]);
+    }
+    drop(first);
+    assert_eq!(negated.len(), 2);
+    // The scan sees a scaled copy (as the raw output would be) while one exists.
+    let mut probe: Vec<f32> = negated[0].iter().map(|v| -3.75 * v).collect();
+    let seen = copies_in_process_memory(&negated[0]);
+    assert!(seen.iter().any(|c| c.contains("(scale 3.7500)")), "the scan finds the scaled copy: {seen:?}");
+    zeroize::Zeroize::zeroize(&mut probe[..]);
+    drop(probe);
+
+    let second = request(false);
+    assert_eq!(second.biometry.as_ref().unwrap().pairs.len(), 1, "the faces were compared");
+    drop(second);
+    for (i, n) in negated.iter().enumerate() {
+        let copies = copies_in_process_memory(n);
+        assert!(copies.is_empty(), "face {i}: copies of its embedding survive in memory: {copies:#?}");
+    }
 }

@@ -37,7 +37,7 @@ use crate::error::{Error, Result};
 use crate::frame::{BoxF, RgbFrame};
 use crate::models;
 use crate::resize::resize_linear;
-use crate::runtime::{SessionPool, SessionSettings};
+use crate::runtime::{OutputSpec, SessionPool, SessionSettings, run_wiped};
 
 const PNET_INPUT: &str = "input_1";
 const PNET_REG: &str = "conv2d_4";
@@ -439,17 +439,6 @@ fn sample_area_transposed(src: Img, win: Window, dw: usize, dh: usize, out: &mut
     }
 }
 
-/// One named `f32` output of a run: its shape as `usize`s and its data, or a typed error.
-fn extract<'a>(outs: &'a ort::session::SessionOutputs<'_>, model: &str, name: &str) -> Result<(Vec<usize>, &'a [f32])> {
-    let v = outs.get(name).ok_or_else(|| Error::Model(format!("{model}: output `{name}` missing")))?;
-    let (shape, data) = v.try_extract_tensor::<f32>()?;
-    let dims: Vec<usize> = shape.iter().map(|&d| d.max(0) as usize).collect();
-    if dims.iter().try_fold(1usize, |a, &d| a.checked_mul(d)) != Some(data.len()) {
-        return Err(Error::Model(format!("{model}: output `{name}` shape {dims:?} does not match its data")));
-    }
-    Ok((dims, data))
-}
-
 /// Runs a fixed-size stage network (R-Net or O-Net) on `n` packed crops and returns its
 /// outputs, in `outputs` order, each checked to be `[n, width]`.
 fn run_stage(
@@ -462,20 +451,18 @@ fn run_stage(
 ) -> Result<Vec<Vec<f32>>> {
     pool.with_session(|s| {
         let t = TensorRef::from_array_view(([n, size, size, 3usize], data))?;
-        let outs = s.run(ort::inputs![input => t])?;
-        let mut res = Vec::with_capacity(outputs.len());
-        for &(name, width) in outputs {
-            let (dims, v) = extract(&outs, pool.name(), name)?;
-            if dims != [n, width] {
-                return Err(Error::Model(format!(
-                    "{}: output `{name}` has shape {dims:?}, expected [{n}, {width}]",
-                    pool.name()
-                )));
-            }
-            res.push(v.to_vec());
-        }
-        Ok(res)
+        let shapes: Vec<[usize; 2]> = outputs.iter().map(|&(_, width)| [n, width]).collect();
+        let specs: Vec<OutputSpec> =
+            outputs.iter().zip(&shapes).map(|(&(name, _), shape)| (name, &shape[..])).collect();
+        run_wiped(s, pool.name(), ort::inputs![input => t], &specs, |out| Ok(out.iter().map(|v| v.to_vec()).collect()))
     })
+}
+
+/// Side of P-Net's output maps for an input side of `side` pixels: a valid 3×3 convolution,
+/// 2×2 max pooling with stride 2 and `same` padding (so rounding up), then two valid 3×3
+/// convolutions. 0 when the input is smaller than one 12-pixel cell.
+fn pnet_map_side(side: usize) -> usize {
+    (side.saturating_sub(2)).div_ceil(2).saturating_sub(4)
 }
 
 impl Mtcnn {
@@ -599,13 +586,15 @@ impl Mtcnn {
             let found = self.pnet.with_session(|s| {
                 // Transposed: the model's "height" is the level's width.
                 let t = TensorRef::from_array_view(([1usize, lw, lh, 3], &buf[..]))?;
-                let outs = s.run(ort::inputs![PNET_INPUT => t])?;
-                let (pd, prob) = extract(&outs, self.pnet.name(), PNET_PROB)?;
-                let (rd, reg) = extract(&outs, self.pnet.name(), PNET_REG)?;
-                if pd.len() != 4 || pd[0] != 1 || pd[3] != 2 || rd != [1, pd[1], pd[2], 4] {
-                    return Err(Error::Model(format!("mtcnn_pnet: unexpected output shapes {pd:?} and {rd:?}")));
+                let (mw, mh) = (pnet_map_side(lw), pnet_map_side(lh));
+                if mw == 0 || mh == 0 {
+                    return Ok(Vec::new()); // smaller than one cell: nothing to find
                 }
-                Ok(generate_boxes(prob, reg, pd[1], pd[2], scale, threshold))
+                let (prob_shape, reg_shape) = ([1, mw, mh, 2], [1, mw, mh, 4]);
+                let outputs: [OutputSpec; 2] = [(PNET_PROB, &prob_shape), (PNET_REG, &reg_shape)];
+                run_wiped(s, self.pnet.name(), ort::inputs![PNET_INPUT => t], &outputs, |out| {
+                    Ok(generate_boxes(out[0], out[1], mw, mh, scale, threshold))
+                })
             })?;
             all.extend(nms(&found, NMS_WITHIN_SCALE, NmsMode::Union).into_iter().map(|i| found[i]));
         }

@@ -6,10 +6,10 @@
 //! (softmax, face = column 1). Priors, decoding and NMS follow Caffe's `PriorBox` and
 //! `DetectionOutput` layers as the original deploy prototxt configures them.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::frame::{BoxF, RgbFrame};
 use crate::resize::{ChannelOrder, Normalize, pack_nchw, resize_linear};
-use crate::runtime::SessionPool;
+use crate::runtime::{OutputSpec, SessionPool, run_wiped};
 
 use super::Detection;
 
@@ -160,17 +160,10 @@ impl RetinaFace {
         let shape = [1usize, 3, net_h as usize, net_w as usize];
         self.pool.with_session(|s| {
             let input = ort::value::TensorRef::from_array_view((shape, blob))?;
-            let out = s.run(ort::inputs!["data" => input])?;
-            let (_, loc) = out["loc"].try_extract_tensor::<f32>()?;
-            let (_, conf) = out["conf"].try_extract_tensor::<f32>()?;
-            if loc.len() != p * 4 || conf.len() != p * 2 {
-                return Err(Error::Model(format!(
-                    "retinaface: expected {p} priors for {net_w}x{net_h}, got loc {} conf {}",
-                    loc.len(),
-                    conf.len()
-                )));
-            }
-            Ok(RawOutput { net_w, net_h, loc: loc.to_vec(), conf: conf.to_vec() })
+            let outputs: [OutputSpec; 2] = [("loc", &[1, p, 4]), ("conf", &[1, p, 2])];
+            run_wiped(s, "retinaface", ort::inputs!["data" => input], &outputs, |out| {
+                Ok(RawOutput { net_w, net_h, loc: out[0].to_vec(), conf: out[1].to_vec() })
+            })
         })
     }
 

@@ -23,7 +23,7 @@ use crate::error::{Error, Result};
 use crate::frame::{PixelRect, RgbFrame};
 use crate::models::ModelSpec;
 use crate::resize::{ChannelOrder, Normalize};
-use crate::runtime::SessionPool;
+use crate::runtime::{OutputSpec, SessionPool, run_wiped};
 
 pub use fusion::Fusion;
 
@@ -166,17 +166,10 @@ impl LivenessModel {
         let out = self.facts.output;
         self.pool.with_session(|s| {
             let input = ort::value::TensorRef::from_array_view((shape, tensor))?;
-            let outputs = s.run(ort::inputs![self.facts.input => input])?;
-            let (_, logits) = outputs[out.name].try_extract_tensor::<f32>()?;
-            if logits.len() != n * out.classes {
-                return Err(Error::Model(format!(
-                    "{}: expected {} logits, got {}",
-                    self.id(),
-                    n * out.classes,
-                    logits.len()
-                )));
-            }
-            Ok(logits.chunks_exact(out.classes).map(|l| softmax_at(l, out.real_index)).collect())
+            let outputs: [OutputSpec; 1] = [(out.name, &[n, out.classes])];
+            run_wiped(s, self.id(), ort::inputs![self.facts.input => input], &outputs, |logits| {
+                Ok(logits[0].chunks_exact(out.classes).map(|l| softmax_at(l, out.real_index)).collect())
+            })
         })
     }
 }

@@ -33,6 +33,11 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
+mod outputs;
+mod wiping_allocator;
+
+pub use outputs::{OutputSpec, run_wiped};
+
 use ort::session::Session;
 use ort::session::builder::GraphOptimizationLevel;
 
@@ -86,6 +91,12 @@ pub fn environment(explicit: Option<&Path>) -> Result<&'static RuntimeInfo> {
         .with_telemetry(false)
         .build()
         .map_err(|e| Error::Runtime(format!("cannot create the ONNX Runtime environment: {e}")))?;
+    {
+        use ort::AsPointer;
+        // SAFETY: `env` is this process's environment; it is stored in RUNTIME below and never
+        // dropped, so it outlives every session.
+        unsafe { wiping_allocator::register(ort::api(), env.ptr().cast_mut()) }?;
+    }
     let loaded = RUNTIME.get_or_init(|| Loaded { info: RuntimeInfo { library_path: path, found_by }, _env: env });
     Ok(&loaded.info)
 }
@@ -259,6 +270,8 @@ impl SessionPool {
                 .with_optimization_level(GraphOptimizationLevel::Level3)?
                 .with_intra_threads(settings.intra_op_threads)?
                 .with_inter_threads(1)?
+                // ORT's memory comes from the wiping allocator (wiping_allocator.rs), not its arena.
+                .with_env_allocators()?
                 .commit_from_memory(model)
                 .map_err(|e| Error::Model(format!("{name}: {e}")))?;
             sessions.push(Mutex::new(session));
