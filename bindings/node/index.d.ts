@@ -195,7 +195,29 @@ export interface SigningConfig {
   inputHashes?: boolean
 }
 
-/** Engine configuration (snake_case, as the core's `EngineConfig`). All fields optional. */
+/** `'max_in_flight'` → `'maxInFlight'`. */
+type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Head}${Capitalize<CamelCase<Tail>>}` : S
+
+/**
+ * A configuration section with every key in camelCase, at every level (`limits.maxPixels`,
+ * `video.shotSet.maxEntries`); arrays, values and `signing` (which takes both spellings) are
+ * unchanged.
+ */
+export type CamelCased<T> = { [K in keyof T as CamelCase<K & string>]: CamelCasedValue<T[K]> }
+type CamelCasedValue<V> = V extends readonly unknown[] | string | number | boolean | null | undefined
+  ? V
+  : V extends SigningConfig
+    ? V
+    : CamelCased<V>
+
+/**
+ * What `new Engine(config)` takes: the snake_case {@link EngineConfig} (the core's names, as in a
+ * JSON config shared with the other doors) or the same fields in camelCase. Within one object,
+ * giving a key in both spellings throws `invalid_config`.
+ */
+export type EngineConfigInput = EngineConfig | CamelCased<EngineConfig>
+
+/** Engine configuration (snake_case, as the core's `EngineConfig`; `EngineConfigInput` takes camelCase too). All fields optional. */
 export interface EngineConfig {
   /** Absolute path of the ONNX Runtime library. Default: ORT_DYLIB_PATH, then onnxruntime-node's, then the core's search. */
   ort_library_path?: string | null
@@ -711,7 +733,7 @@ export interface RuntimeInfo {
  */
 export declare class Engine {
   /** Loads ONNX Runtime and the models. Throws `invalid_config`, `runtime_not_found`, `model_error`, ... */
-  constructor(config?: EngineConfig)
+  constructor(config?: EngineConfigInput)
   /**
    * Analyses one media: an image, a video, a shot set or raw frames. Do not modify a passed
    * encoded buffer until the promise settles (raw frames are copied at call time).

@@ -67,7 +67,7 @@ function configJson(config) {
   if (typeof config !== 'object' || Array.isArray(config)) {
     throw ozError('invalid_config', 'invalid configuration: the engine configuration must be a plain object');
   }
-  const resolved = { ...config };
+  const resolved = snakeKeys(config, '');
   if (resolved.signing != null) resolved.signing = signingJson(resolved.signing);
   // Explicit setting first, then ORT_DYLIB_PATH (the core reads it), then onnxruntime-node; when
   // none applies the core searches its own places (repo cache, Python package, system).
@@ -79,31 +79,53 @@ function configJson(config) {
   return JSON.stringify(resolved);
 }
 
-// `signing` keys: the core's snake_case, or camelCase like the per-call options.
-const SIGNING_KEYS = {
-  keyId: 'key_id',
-  keyFile: 'key_file',
-  keyPem: 'key_pem',
-  inputHashes: 'input_hashes',
-};
+/**
+ * A configuration section to walk: an object literal (not an array, Buffer, typed array,
+ * KeyObject or other class instance, which are values).
+ */
+function isConfigSection(value) {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** `maxInFlight` → `max_in_flight`; a key without capitals is returned as it is. */
+function snakeCase(key) {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
 
 /**
- * The `signing` section for the core: camelCase keys mapped to snake_case (giving both spellings
- * of one key is refused), `key_pem` as text from a string, a Buffer / typed array holding the
- * PEM, or a private `crypto.KeyObject` (exported as PKCS#8 PEM). Unknown keys are left for the
- * core to refuse (`invalid_config`).
+ * The engine configuration with its keys in the core's snake_case, at every level: a JavaScript
+ * caller writes `{ maxInFlight: 2, limits: { maxPixels: 4e6 } }`, a JSON config shared with the
+ * other doors `{ max_in_flight: 2 }`, and both work. Giving one key in both spellings is
+ * refused; values (and arrays) are left as they are, and unknown keys are left for the core to
+ * refuse (`invalid_config`, with the snake_case name).
+ */
+function snakeKeys(section, where) {
+  const out = {};
+  for (const [key, value] of Object.entries(section)) {
+    const coreKey = snakeCase(key);
+    if (Object.hasOwn(out, coreKey)) {
+      throw ozError('invalid_config', `invalid configuration: ${where}${coreKey} is given twice (camelCase and snake_case)`);
+    }
+    out[coreKey] = isConfigSection(value) ? snakeKeys(value, `${where}${coreKey}.`) : value;
+  }
+  return out;
+}
+
+/**
+ * The `signing` section for the core: keys in snake_case (`snakeKeys`), and `key_pem` as text
+ * from a string, a Buffer / typed array holding the PEM, or a private `crypto.KeyObject`
+ * (exported as PKCS#8 PEM). Unknown keys are left for the core to refuse (`invalid_config`).
  */
 function signingJson(signing) {
   if (typeof signing !== 'object' || Array.isArray(signing) || bytesOf(signing)) {
     throw ozError('invalid_config', 'invalid configuration: signing must be an object { key_id, key_file | key_pem, input_hashes? }');
   }
   const out = {};
-  for (const [key, value] of Object.entries(signing)) {
-    const coreKey = SIGNING_KEYS[key] ?? key;
-    if (Object.hasOwn(out, coreKey)) {
-      throw ozError('invalid_config', `invalid configuration: signing: ${JSON.stringify(key)} is given twice (camelCase and snake_case)`);
-    }
-    if (value !== undefined) out[coreKey] = value;
+  // Already snake_case when `signing` is an object literal; another object was not walked.
+  for (const [key, value] of Object.entries(snakeKeys(signing, 'signing.'))) {
+    if (value !== undefined) out[key] = value;
   }
   const pem = out.key_pem;
   if (pem instanceof crypto.KeyObject) {
@@ -328,7 +350,8 @@ class Engine {
 
   /**
    * Loads ONNX Runtime and the models (synchronously, typically well under a second).
-   * @param {object} [config] EngineConfig fields, snake_case (e.g. `{ threshold: 0.5, max_in_flight: 64 }`,
+   * @param {object} [config] EngineConfig fields, camelCase or snake_case at any level, not both
+   *   for one key (e.g. `{ threshold: 0.5, maxInFlight: 64 }`,
    *   `{ security_level: 'high', review_band: [0.4, 0.6] }`, or `{ liveness: { models: ['minifasnet'] } }`
    *   for the fast profile). `{ signing: { key_id, key_file | key_pem, input_hashes } }` signs
    *   every result (camelCase `keyId`, `keyFile`, `keyPem`, `inputHashes` also accepted; `key_pem`

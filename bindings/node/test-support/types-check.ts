@@ -20,6 +20,10 @@ import type {
 
 async function main(): Promise<void> {
   const engine = new Engine({ threads: 2, max_in_flight: 16, limits: { max_media_per_request: 5 } })
+  // camelCase keys at any level, as a JavaScript caller writes them; not mixed in one object.
+  const camelEngine = new Engine({ maxInFlight: 16, intraOpThreads: 1, limits: { maxMediaPerRequest: 5 }, video: { shotSet: { maxEntries: 8 } } })
+  // @ts-expect-error a misspelt key is no field in either spelling
+  const misspelt = new Engine({ maxInFlite: 2 })
   const r: MediaResult = await engine.analyze('selfie.jpg', { threshold: 0.4, requestId: 'r-1' })
   const score: number | null = r.confidence_spoofing
   const fromBytes: MediaResult = engine.analyzeSync(new Uint8Array([1, 2, 3]), { facePolicy: 'largest' })

@@ -11,6 +11,7 @@ const { Engine, ERROR_CODES } = require('..');
 const { sample } = require('../test-support/helpers.js');
 
 const engine = new Engine();
+const LIVE = 'minivision_live_image_T1.jpg';
 
 function check(code) {
   return (err) => {
@@ -102,6 +103,48 @@ test('bad configurations throw invalid_config', () => {
   assert.throws(() => new Engine({ threads: 'many' }), check('invalid_config'));
   assert.throws(() => new Engine([]), check('invalid_config'));
   assert.throws(() => new Engine('threshold=0.5'), check('invalid_config'));
+});
+
+test('config keys may be camelCase at any level; snake_case keeps working; both for one key is refused', async () => {
+  const camel = new Engine({
+    maxInFlight: 3,
+    intraOpThreads: 1,
+    securityLevel: 'high',
+    reviewBand: [0.4, 0.6],
+    limits: { maxMediaPerRequest: 4, maxPixels: 20_000_000 },
+    video: { minUsableFrames: 2, shotSet: { maxEntries: 9 } },
+    quality: { minFacePx: 40 },
+  });
+  const snake = new Engine({
+    max_in_flight: 3,
+    intra_op_threads: 1,
+    security_level: 'high',
+    review_band: [0.4, 0.6],
+    limits: { max_media_per_request: 4, max_pixels: 20_000_000 },
+    video: { min_usable_frames: 2, shot_set: { max_entries: 9 } },
+    quality: { min_face_px: 40 },
+  });
+  // The configuration in force has the schema's (snake_case) names and the values given.
+  const c = camel.config;
+  assert.deepEqual(c, snake.config);
+  assert.equal(c.max_in_flight, 3);
+  assert.equal(c.security_level, 'high');
+  assert.deepEqual(c.review_band, [0.4, 0.6]);
+  assert.equal(c.limits.max_media_per_request, 4);
+  assert.equal(c.video.shot_set.max_entries, 9);
+  assert.equal(c.quality.min_face_px, 40);
+  assert.equal(camel.stats().max_in_flight, 3);
+  // Not just parsed: the engine works with it, and gives the same result as the snake_case one.
+  const [a, b] = await Promise.all([camel.analyze(sample(LIVE)), snake.analyze(sample(LIVE))]);
+  assert.equal(a.resolution, b.resolution);
+  assert.equal(a.confidence_spoofing, b.confidence_spoofing);
+
+  assert.throws(() => new Engine({ maxInFlight: 2, max_in_flight: 2 }), check('invalid_config'));
+  assert.throws(() => new Engine({ maxInFlight: 2, max_in_flight: 2 }), /max_in_flight is given twice/);
+  assert.throws(() => new Engine({ video: { shotSet: { maxEntries: 2, max_entries: 3 } } }), /video\.shot_set\.max_entries is given twice/);
+  // An unknown camelCase key is refused under its snake_case name.
+  assert.throws(() => new Engine({ maxInFlite: 2 }), check('invalid_config'));
+  assert.throws(() => new Engine({ maxInFlite: 2 }), /max_in_flite/);
 });
 
 test('a missing ONNX Runtime fails with runtime_not_found (fresh process)', () => {
