@@ -122,11 +122,9 @@ function signingJson(signing) {
   if (typeof signing !== 'object' || Array.isArray(signing) || bytesOf(signing)) {
     throw ozError('invalid_config', 'invalid configuration: signing must be an object { key_id, key_file | key_pem, input_hashes? }');
   }
-  const out = {};
-  // Already snake_case when `signing` is an object literal; another object was not walked.
-  for (const [key, value] of Object.entries(snakeKeys(signing, 'signing.'))) {
-    if (value !== undefined) out[key] = value;
-  }
+  // Already snake_case when `signing` is an object literal (configJson walked it); another
+  // object was not walked. A fresh object either way, so `key_pem` can be replaced below.
+  const out = snakeKeys(signing, 'signing.');
   const pem = out.key_pem;
   if (pem instanceof crypto.KeyObject) {
     if (pem.type !== 'private') {
